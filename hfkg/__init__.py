@@ -1,0 +1,24 @@
+"""hfkg: a knowledge graph of Chinese family-policy initiatives and actors.
+
+The pipeline runs one way: ``extract`` (text to extraction records) ->
+``builders`` (records to RDF) -> ``graph`` (store, SPARQL, similarity) ->
+``exports`` (dumps, maps, tables).  The public Python API re-exports the one
+function of each stage that a user needs; heavy modules load lazily.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+__all__ = ["HfkgError", "__version__", "extract"]
+
+from hfkg.errors import HfkgError
+
+
+def extract(source: Any, **kwargs: Any) -> Any:
+    """Extract records from a path, a folder or raw text; see :func:`hfkg.extract.pipeline.extract_path`."""
+    from hfkg.extract.pipeline import extract_source
+
+    return extract_source(source, **kwargs)

@@ -1,0 +1,5 @@
+"""``python -m hfkg`` runs the command-line interface."""
+
+from hfkg.cli import main
+
+main()
