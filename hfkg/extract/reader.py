@@ -1,0 +1,204 @@
+"""Reading sources: files, folders and stdin, decoded from any of the encodings reports come in.
+
+Handles UTF-8 (with or without BOM), UTF-16 (with BOM, or detected from its
+zero bytes), GB18030/GBK/GB2312 and Big5, or an explicit ``encoding``.  Line
+ends are normalised to ``\\n`` (CRLF and lone CR); every offset the extractor
+reports refers to the text *after* this step, which is what
+:attr:`SourceText.text` holds and what ``source.sha256`` hashes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from hfkg.errors import InputError
+
+TEXT_SUFFIXES = (".txt",)
+MAX_BYTES = 256 * 1024 * 1024
+
+# Encodings tried in order when nothing else decides; GB18030 is a superset of GBK and GB2312.
+_CJK_CANDIDATES = ("gb18030", "big5")
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded source document."""
+
+    name: str
+    text: str
+    encoding: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> SourceText:
+    """Decode ``data`` (detecting the encoding unless given) into a :class:`SourceText`."""
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}", hint="use e.g. utf-8, gb18030, big5, utf-16") from None
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name} is not valid {encoding} (byte {exc.start})",
+                             hint="check --encoding, or leave it out to detect") from None
+        return _finish(text, name, encoding)
+    if not data.strip():
+        raise InputError(f"{name} is empty", hint="give a report with some text in it")
+    enc = detect_encoding(data, name)
+    text = data.decode(enc)
+    if enc in ("utf-8-sig", "utf-16"):
+        text = text.lstrip("\ufeff")
+    return _finish(text, name, enc)
+
+
+def detect_encoding(data: bytes, name: str = "<input>") -> str:
+    """Return the codec name that decodes ``data``; raise :class:`InputError` for binary or unknown bytes."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = data[:65536]
+    if b"\x00" in sample:
+        zeros_even = sample[0::2].count(0)
+        zeros_odd = sample[1::2].count(0)
+        half = len(sample) / 2
+        if zeros_odd > 0.3 * half and zeros_even < 0.05 * half:
+            return "utf-16-le"
+        if zeros_even > 0.3 * half and zeros_odd < 0.05 * half:
+            return "utf-16-be"
+        raise InputError(f"{name} looks like a binary file, not text", hint="give a .txt report")
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    decoded = {}
+    for enc in _CJK_CANDIDATES:
+        try:
+            decoded[enc] = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    if len(decoded) == 1:
+        return next(iter(decoded))
+    if decoded:
+        return _best_cjk(decoded)
+    guess = _charset_guess(data)
+    if guess:
+        return guess
+    raise InputError(f"{name}: cannot detect the text encoding (not UTF-8, UTF-16, GB18030 or Big5)",
+                     hint="pass --encoding if you know it")
+
+
+def _best_cjk(decoded: dict[str, str]) -> str:
+    """Pick between GB18030 and Big5 readings by how much common Chinese each gives."""
+    from hfkg.extract.common_chars import common_char_score
+
+    return max(sorted(decoded), key=lambda enc: common_char_score(decoded[enc]))
+
+
+def _charset_guess(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200000]).best()
+    if best is None or best.encoding is None:
+        return None
+    text = str(best)
+    controls = sum(1 for ch in text[:5000] if ord(ch) < 32 and ch not in "\n\r\t")
+    return None if controls > 5 else best.encoding
+
+
+def _finish(text: str, name: str, encoding: str) -> SourceText:
+    text = normalise_newlines(text)
+    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\t\f")
+    if controls > max(10, len(text[:20000]) // 100):
+        raise InputError(f"{name} looks like a binary file, not text", hint="give a .txt report")
+    if not text.strip():
+        raise InputError(f"{name} is empty", hint="give a report with some text in it")
+    return SourceText(name=name, text=text, encoding=encoding)
+
+
+def read_file(path: str | Path, encoding: str | None = None) -> SourceText:
+    """Read and decode one file."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"{p} is {size // (1024 * 1024)} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB",
+                             hint="split the file into reports")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file", hint="check the path") from None
+    except PermissionError:
+        raise InputError(f"{p}: permission denied", hint="check the file's permissions") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror or exc})", hint="check the path") from None
+    return decode_bytes(data, p.name, encoding)
+
+
+def read_stdin(encoding: str | None = None) -> SourceText:
+    """Read and decode standard input."""
+    return decode_bytes(sys.stdin.buffer.read(), "stdin.txt", encoding)
+
+
+def expand_sources(paths: list[str], suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> list[str]:
+    """Expand folders into their files with ``suffixes`` (sorted, recursive); keep files and ``-`` as given."""
+    out: list[str] = []
+    for raw in paths:
+        if raw == "-":
+            out.append(raw)
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            try:
+                found = sorted(str(f) for f in _walk(p) if f.suffix.lower() in suffixes)
+            except OSError as exc:
+                raise InputError(f"{p}: cannot list the folder ({exc.strerror or exc})") from None
+            if not found:
+                kinds = " or ".join(suffixes)
+                raise InputError(f"{p} holds no {kinds} files", hint="point at a folder of reports")
+            out.extend(found)
+        elif p.exists() or p.is_symlink():
+            out.append(raw)
+        else:
+            raise InputError(f"{p}: no such file or folder", hint="check the path")
+    return out
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files under ``folder``, following no symlinked folders (so a symlink loop cannot hang us)."""
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink() and entry.is_dir():
+            continue
+        if entry.is_dir():
+            yield from _walk(entry)
+        elif entry.is_file():
+            yield entry
+
+
+def iter_sources(paths: list[str], encoding: str | None = None) -> Iterator[SourceText]:
+    """Decode every source named by ``paths`` (files, folders, ``-``) in a stable order."""
+    for item in expand_sources(paths):
+        yield read_stdin(encoding) if item == "-" else read_file(item, encoding)
+
+
+def sample_paths() -> list[Path]:
+    """The sample reports shipped with the package."""
+    folder = resources.files("hfkg") / "samples"
+    return sorted(Path(str(f)) for f in folder.iterdir() if f.name.endswith(".txt"))
