@@ -267,9 +267,13 @@ def _issues(report: Graph) -> tuple[ValidationIssue, ...]:
             return str(term)
 
     out = []
-    for res in report.subjects(SH.resultSeverity, None):
+    # top-level results only; the results nested under sh:detail (from sh:node) only lend their messages
+    for res in report.objects(None, SH.result):
         sev = str(report.value(res, SH.resultSeverity)).rsplit("#", 1)[-1]
         msgs = sorted(str(m) for m in report.objects(res, SH.resultMessage))
+        details = sorted({str(m) for d in report.objects(res, SH.detail) for m in report.objects(d, SH.resultMessage)})
+        if details and all(m.startswith("Value does not conform to Shape") for m in msgs):
+            msgs = ["; ".join(details)]
         path = report.value(res, SH.resultPath)
         out.append(ValidationIssue(
             severity=sev,
