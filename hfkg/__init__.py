@@ -12,7 +12,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["HfkgError", "__version__", "extract"]
+__all__ = ["HfkgError", "__version__", "extract", "query"]
 
 from hfkg.errors import HfkgError
 
@@ -22,3 +22,10 @@ def extract(source: Any, **kwargs: Any) -> Any:
     from hfkg.extract.pipeline import extract_source
 
     return extract_source(source, **kwargs)
+
+
+def query(sparql_or_name: str, **kwargs: Any) -> Any:
+    """Run SPARQL (inline, a .rq file or a saved query name); rdflib-like rows. See :func:`hfkg.graph.sparql.query`."""
+    from hfkg.graph.sparql import query as run_query
+
+    return run_query(sparql_or_name, **kwargs)

@@ -99,6 +99,93 @@ def evaluate(gold: Path, source: str, as_json: bool, show_errors: bool, encoding
         echo_clean(format_report(result, show_errors=show_errors))
 
 
+# --------------------------------------------------------------------------- sparql
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        out[name.strip()] = value
+    return out
+
+
+def _read_query(text: str) -> str:
+    return click.get_text_stream("stdin").read() if text == "-" else text
+
+
+@cli.command("query")
+@click.argument("query_text", metavar="QUERY")
+@click.option("--store", "store", default=None, help="Store folder (default: OUT/store).")
+@click.option("--out", "out", default=None, help="Build folder whose store to query (default: ./hfkg-out).")
+@click.option("--endpoint", default=None, help="Query this SPARQL 1.1 endpoint instead of the local store.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Bind a query parameter (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="Output format of SELECT/ASK results (graphs print as Turtle).")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Give up after this many seconds.")
+@click.option("--read-only", is_flag=True, help="Open the store read-only (while a build holds it).")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE clauses (federated queries).")
+def query_command(query_text: str, store: str | None, out: str | None, endpoint: str | None,
+                  params: tuple[str, ...], fmt: str, timeout: float, read_only: bool, allow_service: bool) -> None:
+    """Run QUERY: inline SPARQL, a .rq file, a saved query's name (see `hfkg queries`), or - for stdin."""
+    from hfkg.graph.sparql import render
+
+    if endpoint and (store or out):
+        raise click.UsageError("give either --endpoint or --store/--out, not both")
+    text = render(_read_query(query_text), fmt, store=store, out=out, endpoint=endpoint, params=_params(params),
+                  timeout=timeout if timeout > 0 else None, read_only=read_only, allow_service=allow_service)
+    echo_clean(text.rstrip("\n"))
+
+
+@cli.command("queries")
+def queries_command() -> None:
+    """List the saved queries with their parameters."""
+    from hfkg.graph.sparql import describe_queries
+
+    echo_clean(describe_queries().rstrip("\n"))
+
+
+@cli.command("serve")
+@click.option("--store", "store", default=None, help="Store folder (default: OUT/store).")
+@click.option("--out", "out", default=None, help="Build folder whose store to serve (default: ./hfkg-out).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free).")
+@click.option("--timeout", type=click.IntRange(1, None), default=30, show_default=True,
+              help="Query timeout in seconds.")
+def serve_command(store: str | None, out: str | None, host: str, port: int, timeout: int) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint (Oxigraph server) until Ctrl-C."""
+    from hfkg.graph.serve import LOOPBACK, serve
+    from hfkg.graph.store import store_path
+
+    def ready(server: Any) -> None:
+        click.echo(f"SPARQL endpoint: {server.query_url}  (query page: {server.base_url}/)", err=True)
+        if host not in LOOPBACK:
+            click.echo(f"Warning: listening on {host}, reachable from other machines.", err=True)
+        click.echo("Read-only. Press Ctrl-C to stop.", err=True)
+
+    serve(store_path(out, store), host, port, timeout, on_ready=ready)
+    click.echo("Stopped.", err=True)
+
+
+@cli.command("push")
+@click.option("--endpoint", required=True, help="The server's SPARQL query URL (e.g. http://127.0.0.1:7878/query).")
+@click.option("--graph-store", default=None, help="Graph Store Protocol URL (default: guessed from --endpoint).")
+@click.option("--store", "store", default=None, help="Store folder (default: OUT/store).")
+@click.option("--out", "out", default=None, help="Build folder whose store to push (default: ./hfkg-out).")
+@click.option("--timeout", type=float, default=120.0, show_default=True, help="Seconds to wait for each upload.")
+def push_command(endpoint: str, graph_store: str | None, store: str | None, out: str | None, timeout: float) -> None:
+    """Upload every named graph to a SPARQL server (one PUT per graph: a second push replaces).
+
+    Credentials come from HFKG_TOKEN, or HFKG_USER and HFKG_PASSWORD.
+    """
+    from hfkg.graph.endpoint import push
+
+    report = push(endpoint, graph_store=graph_store, out=out, store=store, timeout=timeout)
+    click.echo(f"Pushed {report.graphs} graphs ({report.triples} triples) to {report.graph_store}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="hfkg")
