@@ -1,0 +1,482 @@
+"""Entity recognisers: regions, agencies, programs, family types and people, by general rules and lexicons.
+
+Every recogniser works on the normalised text and returns :class:`Candidate`
+spans; :func:`recognise` flattens them (a mention inside a longer mention is
+not a mention of its own, except a family type inside a program name) and
+:func:`resolve` groups them into entities with canonical names, aliases and
+regions, resolving short forms (市人口计生委, 计生协) within their section.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from hfkg.extract import lexicon as lx
+from hfkg.extract.mentions import Mention
+from hfkg.extract.normalize import NormText, canonical_name
+from hfkg.extract.sections import SectionInfo
+
+_TYPE_PRIORITY = {"Agency": 0, "Program": 1, "Person": 2, "FamilyType": 3, "Region": 4}
+
+
+@dataclass
+class Candidate:
+    type: str
+    start: int
+    end: int
+    name: str  # canonical name before resolution
+    region: str | None = None
+    optional: bool = False
+    roles: tuple[str, ...] = ()
+    national: bool = False
+    short: bool = False  # a short form to be resolved within its section
+    info: dict[str, str] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_STOP_WORD_RE = re.compile(_alt(lx.STOP_WORDS))
+_QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|『([^『』\n]{1,40})』")
+_BOOK_RE = re.compile(r"《[^《》\n]{1,60}》")
+
+
+def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False) -> int:
+    """Start of the name that ends at ``end``: back to the nearest stop character or stop word."""
+    lo = max(0, end - max_len)
+    i = end
+    while i > lo:
+        ch = text[i - 1]
+        if ch in lx.STOP_CHARS:
+            break
+        if ch == "和" and not allow_and and not _in_and_compound(text, i - 1):
+            break
+        i -= 1
+    window_start = i
+    last = window_start
+    for m in _STOP_WORD_RE.finditer(text, window_start, end):
+        last = max(last, m.end())
+    return last
+
+
+def _in_and_compound(text: str, pos: int) -> bool:
+    for comp in lx.AND_COMPOUNDS:
+        k = comp.find("和") if "和" in comp else comp.find("与")
+        if k >= 0 and text.startswith(comp, pos - k):
+            return True
+    return False
+
+
+def _strip_leading(text: str, start: int, end: int, min_rest: int) -> int:
+    changed = True
+    while changed:
+        changed = False
+        for w in lx.LEADING_STRIP:
+            if text.startswith(w, start) and end - start - len(w) >= min_rest:
+                start += len(w)
+                changed = True
+                break
+    return start
+
+
+def _word_before(text: str, start: int, words: tuple[str, ...]) -> str | None:
+    """The word of ``words`` that ends right before ``start`` (allowing a 了 in between)."""
+    for w in words:
+        if text.startswith(w, start - len(w)):
+            return w
+        if text.startswith(w + "了", start - len(w) - 1):
+            return w
+    return None
+
+
+# ----------------------------------------------------------------------------- regions
+
+
+def region_candidates(text: str, sections: list[SectionInfo]) -> list[Candidate]:
+    """Region mentions, section by section, short forms resolved in the section's region when it has one."""
+    from hfkg.extract import gazetteer as gz
+
+    out: list[Candidate] = []
+    for sec in sections or [None]:
+        lo, hi = (sec.start, sec.end) if sec else (0, len(text))
+        ctx = gz.context_for(sec.region) if sec and sec.region else None
+        for h in gz.find_regions(text[lo:hi], ctx):
+            out.append(Candidate("Region", lo + h.start, lo + h.end, h.name, region=h.parent,
+                                 info={"code": h.code or "", "level": h.level or ""}))
+    return out
+
+
+def region_of_name(name: str) -> tuple[str | None, bool, str]:
+    """(region prefix of an organisation name, national?, the rest)."""
+    from hfkg.extract import gazetteer as gz
+
+    for p in lx.NATIONAL_PREFIXES:
+        if name.startswith(p) and len(name) > len(p) + 1:
+            return None, True, name[len(p):]
+    split = gz.region_prefix(name)
+    if split:
+        region, rest = split
+        return region, False, rest
+    return None, False, name
+
+
+# ----------------------------------------------------------------------------- agencies
+
+_SELF_STANDING = frozenset({"发改委", "教委", "妇联", "残联", "侨联", "科协", "文联", "团委", "总工会", "计生协", "计生委",
+                            "卫计委", "卫健委", "人口委", "市委", "省委", "区委", "县委", "州委", "市政府", "区政府",
+                            "县政府", "省政府"})
+_ORG_RE = re.compile(f"(?:{_alt(lx.ORG_SUFFIXES)}|(?:{_alt(lx.MINISTRY_STEMS)})部)+")
+_ORDINAL_RE = re.compile(r"第[一二三四五六七八九十\d]+[届次]")
+_NOT_ORG_TAIL = ("格局", "布局", "大局", "全局", "结局", "开局", "时局", "客厅", "大厅", "餐厅", "展厅", "开办", "举办",
+                 "承办", "主办", "协办", "创办", "兴办", "督办", "交办", "申办", "代办", "包办", "查办", "中心城",
+                 "重中心", "政府购买", "政府主导", "政府职能")
+_ORG_BAD_START = ("各", "有关", "相关", "全", "该", "本", "这", "那", "其", "每", "某", "区县", "基层", "主管", "分管")
+
+
+def _agency_hits(text: str) -> list[Candidate]:
+    out = []
+    for m in _ORG_RE.finditer(text):
+        s, e = m.start(), m.end()
+        tail_clash = any(text.startswith(t, e - len(t)) or text.startswith(t, s - 1) for t in _NOT_ORG_TAIL)
+        if tail_clash and text[s:e] not in _SELF_STANDING:
+            continue
+        start = _scan_left(text, s, max_len=18)
+        start = _strip_leading(text, start, e, 2)
+        if (o := _ORDINAL_RE.match(text, start, e)) is not None:
+            start = o.end()
+        if start > 0 and text[start - 1] == "各":
+            continue
+        if text.startswith(lx.TITLE_AFTER_ORG, e) and text[s:e] in _SELF_STANDING | {"区委", "县委"}:
+            continue
+        name = text[start:e]
+        stem = text[start:s]
+        if len(name) < 3 and name not in _SELF_STANDING:
+            continue
+        if stem in lx.GENERIC_ORG_STEMS or name.startswith(_ORG_BAD_START):
+            continue
+        if text[s:e] in ("办", "局", "厅", "中心", "政府") and len(stem) < 2 and stem not in ("市", "省", "区", "县", "镇", "乡"):
+            continue
+        if text[s:e] == "政府" and stem not in ("市", "省", "区", "县", "镇", "乡") and not stem.endswith(("市", "省", "区", "县")):
+            continue
+        out.append(Candidate("Agency", start, e, canonical_name(name)))
+    return out
+
+
+# ----------------------------------------------------------------------------- programs
+
+_HEAD_RE = re.compile(f"(?:{_alt(('计划', '工程', '项目', '活动', '行动', '制度', '政策'))})")
+_NUMBERED_HEAD_RE = re.compile(r"[一二三四五六七八九十两\d]+[大项个类][\u4e00-\u9fff]{2,8}?(?:工程|项目|计划|活动|行动)")
+_ETC_HEAD_RE = re.compile(r"等[\u4e00-\u9fff]{0,8}?(?:工程|项目|计划|活动|行动)")
+_GENERIC_STEM = re.compile(f"(?:{_alt(lx.GENERIC_PROGRAM_WORDS)}|和|与|及)+")
+_POLICY_STEM = re.compile(r"扶助|奖励|补助|补贴|救助|优惠|保障|关怀|帮扶|五保|低保")
+_SLOGAN_RE = re.compile(r"[、,，;；。.!！?？·．]")
+
+
+def _quoted(text: str) -> list[tuple[int, int, int, int]]:
+    """(quote start, quote end, inner start, inner end) of every quoted phrase."""
+    out = []
+    for m in _QUOTE_RE.finditer(text):
+        g = next(i for i in (1, 2, 3) if m.group(i) is not None)
+        out.append((m.start(), m.end(), m.start(g), m.end(g)))
+    return out
+
+
+_QUOTE_TAIL_RE = re.compile(f"[\u4e00-\u9fff]{{1,10}}?(?:{_alt(('项目', '工程', '计划', '行动', '活动', '制度', '政策'))})")
+
+
+def _quote_head(text: str, qe: int) -> str | None:
+    m = _QUOTE_TAIL_RE.match(text, qe)
+    if m and not _STOP_WORD_RE.search(m.group()) and not any(ch in lx.STOP_CHARS for ch in m.group()) \
+            and not _NUMBERED_HEAD_RE.match(m.group()) and not _ETC_HEAD_RE.match(m.group()):
+        return m.group()
+    for h in sorted(lx.QUOTE_HEADS, key=len, reverse=True):
+        if text.startswith(h, qe):
+            return h
+        if text.startswith("的" + h, qe) and h == "工作思路":
+            return "的" + h
+    return None
+
+
+def _program_hits(text: str, quotes: list[tuple[int, int, int, int]], books: list[tuple[int, int]],
+                  family_re: re.Pattern[str]) -> list[Candidate]:
+    out: list[Candidate] = []
+    in_book = _interval_test(books)
+    for qs, qe, s, e in quotes:
+        if in_book(qs):
+            continue
+        inner = text[s:e]
+        head = _quote_head(text, qe)
+        if head:
+            name = canonical_name(inner + head.lstrip("的"))
+            if _SLOGAN_RE.search(inner) or family_re.fullmatch(inner):
+                continue
+            out.append(Candidate("Program", qs, qe + len(head), name, info={"alias": canonical_name(inner),
+                                                                         "quoted": "1"}))
+            continue
+        if _SLOGAN_RE.search(inner) or family_re.fullmatch(inner) or _ORG_RE.search(inner[-4:]) \
+                or inner.endswith(lx.PLACE_SUFFIXES):
+            continue
+        if len(inner) < 2 or inner.isdigit():
+            continue
+        ends_head = bool(re.search(f"(?:{_alt(lx.PROGRAM_HEADS)})$", inner))
+        verb = _word_before(text, qs, lx.PROGRAM_VERBS)
+        listed = _in_list(text, qs, qe) and _word_before(text, _list_start(text, qs), lx.PROGRAM_VERBS) is not None
+        if ends_head or verb or listed:
+            out.append(Candidate("Program", s, e, canonical_name(inner), info={"quoted": "1"}))
+        else:
+            out.append(Candidate("Program", s, e, canonical_name(inner), info={"quoted": "1", "weak": "1"}))
+    out.extend(_head_programs(text, quotes, in_book))
+    out.extend(_enumerations(text, quotes))
+    return out
+
+
+def _interval_test(spans: list[tuple[int, int]]):  # type: ignore[no-untyped-def]
+    starts = [s for s, _ in spans]
+
+    def inside(pos: int) -> bool:
+        k = bisect.bisect_right(starts, pos) - 1
+        return k >= 0 and spans[k][0] <= pos < spans[k][1]
+
+    return inside
+
+
+def _list_start(text: str, qs: int) -> int:
+    """Start of a list of quoted items that ends with the quote at ``qs``."""
+    pos = qs
+    while pos >= 2 and text[pos - 2:pos] in ("”、", "”和", "”及"):
+        k = text.rfind("“", 0, pos - 2)
+        if k < 0 or pos - k > 42:
+            break
+        pos = k
+    return pos
+
+
+def _in_list(text: str, qs: int, qe: int) -> bool:
+    """A quoted item that stands in a list of quoted items (“A”、“B”和“C”)."""
+    before = text[max(0, qs - 2):qs]
+    after = text[qe:qe + 2]
+    return before.endswith(("”、", "”和", "”及")) or after.startswith(("、“", "和“", "及“"))
+
+
+def _head_programs(text: str, quotes: list[tuple[int, int, int, int]], in_book) -> list[Candidate]:  # type: ignore[no-untyped-def]
+    out = []
+    for m in _HEAD_RE.finditer(text):
+        s, e = m.start(), m.end()
+        if in_book(s) or (s > 0 and text[s - 1] in "”」』"):
+            continue
+        scan_start = _scan_left(text, s, max_len=24, allow_and=True)
+        start = _strip_leading(text, scan_start, e, 5)
+        stem = text[start:s]
+        if len(stem) < 3 or stem[0] in "和与及" or _GENERIC_STEM.fullmatch(stem):
+            continue
+        before = text[start - 1] if start > 0 else ""
+        verb = _word_before(text, start, lx.PROGRAM_VERBS) or _word_before(text, scan_start, lx.PROGRAM_VERBS)
+        if before == "的" and not verb:
+            continue
+        head = text[s:e]
+        if head == "政策" and not _POLICY_STEM.search(stem):
+            continue
+        if head == "制度" and not _POLICY_STEM.search(stem):
+            continue
+        strength = "strong" if verb else "weak"
+        out.append(Candidate("Program", start, e, canonical_name(text[start:e]), info={strength: "1"}))
+    return out
+
+
+def _enumerations(text: str, quotes: list[tuple[int, int, int, int]]) -> list[Candidate]:
+    """Members (and named heads) of enumerated program sets: 实施了A、“B”…和C六大惠民工程; 实施A、B和C等项目."""
+    out = []
+    for rx, named in ((_NUMBERED_HEAD_RE, True), (_ETC_HEAD_RE, False)):
+        for m in rx.finditer(text):
+            hs, he = m.start(), m.end()
+            head_text = m.group()
+            if named and re.match(r"[一二三四五六七八九十两\d]+[大项个类](?:工程|项目|计划|活动|行动)$", head_text):
+                named = False
+            lo = max(0, hs - 120)
+            seg = text[lo:hs]
+            cut = max(seg.rfind(","), seg.rfind("。"), seg.rfind(";"), seg.rfind(":"), seg.rfind("\n"))
+            seg_start = lo + cut + 1
+            vm = None
+            for v in re.finditer(f"(?:{_alt(lx.PROGRAM_VERBS)})(?:了)?", text[seg_start:hs]):
+                vm = v
+            if vm is None:
+                continue
+            list_start = seg_start + vm.end()
+            items = _split_items(text, list_start, hs)
+            if len(items) < 2:
+                continue
+            group = f"{hs}"
+            if named:
+                out.append(Candidate("Program", hs, he, canonical_name(head_text), info={"strong": "1",
+                                                                                          "enum_head": group}))
+            for s, e in items:
+                info = {"strong": "1", "enum_member": group} if named else {"strong": "1", "enum_list": group}
+                out.append(Candidate("Program", s, e, canonical_name(text[s:e]), info=info))
+    return out
+
+
+def _split_items(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    seg = text[lo:hi]
+    parts: list[tuple[int, int]] = []
+    pos = 0
+    for m in re.finditer(r"、|以及|和|及", seg):
+        if m.group() == "和" and _in_quote(seg, m.start()):
+            continue
+        parts.append((pos, m.start()))
+        pos = m.end()
+    parts.append((pos, len(seg)))
+    items = []
+    for s, e in parts:
+        a, b = lo + s, lo + e
+        while a < b and text[a] in "“「『":
+            a += 1
+        while b > a and text[b - 1] in "”」』":
+            b -= 1
+        body = text[a:b]
+        if not (2 <= len(body) <= 20) or _SLOGAN_RE.search(body) or re.search(r"[“”]", body):
+            return []
+        items.append((a, b))
+    return items
+
+
+def _in_quote(seg: str, pos: int) -> bool:
+    return seg.count("“", 0, pos) > seg.count("”", 0, pos)
+
+
+# ----------------------------------------------------------------------------- family types
+
+
+@lru_cache(maxsize=1)
+def family_regex() -> re.Pattern[str]:
+    tax = lx.family_taxonomy()
+    mods = _alt(m for m in lx.FAMILY_MODIFIERS if m != "和")
+    open_pat = f"(?:{mods})(?:(?:{mods})|和(?:{mods}))*(?:家庭|户)(?!口|籍|主|型|数)"
+    return re.compile(f"(?:{_alt(tax)})(?!口|籍|主|型|数)|{open_pat}")
+
+
+def _family_hits(text: str) -> list[Candidate]:
+    tax = lx.family_taxonomy()
+    out = []
+    for m in family_regex().finditer(text):
+        s, e = m.start(), m.end()
+        surface = m.group()
+        ft = tax.get(surface)
+        if ft is None:
+            ft = _taxonomy_suffix(surface)
+            if ft is not None and ft.name != surface and len(surface) - len(ft.name) <= 2 and \
+                    surface[: len(surface) - len(ft.name)] in ("部分", "特殊", "困难"):
+                ft = None
+        name = ft.name if ft else surface
+        if ft is None and (surface.endswith("户") and len(surface) < 3):
+            continue
+        out.append(Candidate("FamilyType", s, e, name, optional=bool(ft and ft.generic),
+                             info={"alias": surface, "slug": ft.slug if ft else ""}))
+    return out
+
+
+def _taxonomy_suffix(surface: str) -> lx.FamilyType | None:
+    tax = lx.family_taxonomy()
+    for k in range(1, len(surface) - 1):
+        if surface[k:] in tax and surface[:k] in ("首都", "全市", "广大", "城乡"):
+            return tax[surface[k:]]
+    return None
+
+
+# ----------------------------------------------------------------------------- people
+
+_TITLE_RE = re.compile(_alt(t for t in lx.PERSON_TITLES if t != "同志"))
+_NAME_END = ("同志", "出席", "主持", "指出", "表示", "讲话", "强调", "参加", "介绍", "说", "在", "等", "一行", "到", "对",
+             "为", "致辞", "宣布", "作", "会见", "调研", "视察", "考察")
+
+
+def _person_hits(text: str) -> list[Candidate]:
+    out = []
+    for m in _TITLE_RE.finditer(text):
+        pos = m.end()
+        name = _name_at(text, pos)
+        if not name:
+            continue
+        roles = _roles_before(text, m.end())
+        out.append(Candidate("Person", pos, pos + len(name), name, roles=tuple(roles)))
+    return out
+
+
+def _name_at(text: str, pos: int) -> str | None:
+    two = text[pos:pos + 2]
+    if two in lx.COMPOUND_SURNAMES:
+        cands = [text[pos:pos + 3], text[pos:pos + 4]]
+    elif text[pos:pos + 1] in lx.SURNAMES:
+        cands = [text[pos:pos + 3], text[pos:pos + 2]]
+    else:
+        return None
+    for c in cands:
+        if len(c) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", c):
+            continue
+        after = text[pos + len(c):]
+        if after[:1] in (",", "、", "。", ";", "(", ")", "\n", " ", "") or after.startswith(_NAME_END):
+            return c
+    return None
+
+
+def _roles_before(text: str, title_end: int) -> list[str]:
+    lo = max(0, title_end - 40)
+    seg = text[lo:title_end]
+    cut = max(seg.rfind(","), seg.rfind("。"), seg.rfind(";"), seg.rfind("\n"), seg.rfind("在"), seg.rfind("由"))
+    seg = seg[cut + 1:]
+    roles = [r for r in re.split(r"、|和", seg) if r and _TITLE_RE.search(r)]
+    return [canonical_name(r) for r in roles]
+
+
+# ----------------------------------------------------------------------------- flattening
+
+
+def _flatten(cands: list[Candidate]) -> list[Candidate]:
+    """Drop candidates inside longer ones (and exact duplicates); family types inside programs are kept."""
+    cands = sorted(cands, key=lambda c: (c.start, -(c.end - c.start), _TYPE_PRIORITY[c.type]))
+    kept: list[Candidate] = []
+    for c in cands:
+        clash = None
+        same = next((k for k in reversed(kept[-12:]) if (k.start, k.end, k.type) == (c.start, c.end, c.type)), None)
+        if same is not None:
+            for key, val in c.info.items():
+                if val and key != "weak":
+                    same.info.setdefault(key, val)
+            if not c.info.get("weak"):
+                same.info.pop("weak", None)
+            continue
+        for k in reversed(kept[-12:]):
+            if k.start <= c.start and c.end <= k.end:
+                clash = k
+                break
+            if k.end > c.start and c.start > k.start and c.end > k.end:
+                clash = k
+                break
+        if clash is None:
+            kept.append(c)
+        elif c.type == "FamilyType" and clash.type == "Program":
+            c.info["nested"] = "1"
+            kept.append(c)
+    return kept
+
+
+def recognise(norm: NormText, sections: list[SectionInfo]) -> list[Candidate]:
+    """All entity candidates of a document, flattened."""
+    text = norm.text
+    quotes = _quoted(text)
+    books = [(m.start(), m.end()) for m in _BOOK_RE.finditer(text)]
+    fam_re = family_regex()
+    cands = (region_candidates(text, sections) + _agency_hits(text) + _program_hits(text, quotes, books, fam_re)
+             + _family_hits(text) + _person_hits(text))
+    return _flatten(cands)
+
+
+def to_mentions(cands: list[Candidate]) -> list[Mention]:
+    return [Mention(c.type, c.start, c.end, "", c.name, c.region, c.optional) for c in cands]

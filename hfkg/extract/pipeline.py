@@ -1,0 +1,92 @@
+"""The extraction pipeline: a decoded source to one ``hfkg-extraction/1`` record, and the ``extract`` command.
+
+read -> normalise -> sections -> regions (section regions) -> entities -> resolution -> benefits -> relations.
+Offsets in the record refer to the raw decoded text (``SourceText.text``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from hfkg._io import write_text
+from hfkg.extract.entities import Candidate, recognise, region_candidates
+from hfkg.extract.normalize import NormText, normalise
+from hfkg.extract.reader import SourceText, decode_bytes, iter_sources
+from hfkg.extract.records import Record, Section, Source, dumps_record
+from hfkg.extract.relations import find_relations
+from hfkg.extract.resolve import SectionIndex, assign_section_regions, resolve
+from hfkg.extract.sections import SectionInfo, split_sections
+
+
+def extract_document(src: SourceText) -> Record:
+    """Extract one decoded document."""
+    norm = normalise(src.text)
+    sections = split_sections(norm)
+    assign_section_regions(sections, region_candidates(norm.text, sections))
+    cands = recognise(norm, sections)
+    resolved = resolve(norm, sections, cands)
+    benefits = _benefits(norm, sections, resolved.keys)
+    relations = find_relations(norm, sections, resolved.keys)
+    return Record(
+        source=Source(name=src.name, sha256=src.sha256, chars=len(src.text)),
+        sections=[_section_record(s) for s in sections],
+        entities=resolved.entities,
+        benefits=benefits,
+        relations=relations,
+    )
+
+
+def _section_record(s: SectionInfo) -> Section:
+    return Section(title=s.title, region=s.region, authors=list(s.authors), start=s.raw_start, end=s.raw_end)
+
+
+def _benefits(norm: NormText, sections: list[SectionInfo],
+              keys: list[tuple[Candidate, tuple[str, str, str | None]]]) -> list[Any]:
+    from hfkg.extract.benefits import find_benefits
+    from hfkg.extract.mentions import Mention, MentionIndex
+
+    index = MentionIndex([Mention(k[0], c.start, c.end, norm.text[c.start:c.end], k[1], k[2]) for c, k in keys])
+    sec_index = SectionIndex(sections)
+
+    def region_of(pos: int) -> str | None:
+        sec = sec_index.at(pos)
+        return sec.region if sec else None
+
+    return find_benefits(norm, index, [(s.start, s.end, s.region) for s in sections], region_of)
+
+
+def extract_text(text: str, name: str = "text.txt") -> Record:
+    """Extract from a Python string (already decoded)."""
+    from hfkg.extract.reader import normalise_newlines
+
+    return extract_document(SourceText(name=name, text=normalise_newlines(text), encoding="utf-8"))
+
+
+def extract_source(source: Any, encoding: str | None = None) -> list[Record]:
+    """Extract from a path (file or folder), a list of paths, or bytes."""
+    if isinstance(source, bytes):
+        return [extract_document(decode_bytes(source, "input.txt", encoding))]
+    paths = [str(p) for p in source] if isinstance(source, list | tuple) else [str(source)]
+    return [extract_document(src) for src in iter_sources(paths, encoding)]
+
+
+def output_name(src_name: str) -> str:
+    return Path(src_name).stem + ".json"
+
+
+def extract_to(sources: list[str], out: str, encoding: str | None = None) -> Iterator[str]:
+    """Extract every source; write one JSON per document into ``out`` (or yield the JSON when ``out`` is ``-``)."""
+    from hfkg._io import OutputError
+
+    if out != "-" and Path(out).exists() and not Path(out).is_dir():
+        raise OutputError(f"{out} exists and is not a folder", hint="give a folder for -o, or - for standard output")
+    for src in iter_sources(sources, encoding):
+        text = dumps_record(extract_document(src))
+        if out == "-":
+            yield text
+        else:
+            target = Path(out) / output_name(src.name)
+            write_text(target, text)
+            yield f"wrote {target}"

@@ -1,0 +1,195 @@
+"""Relations from explicit phrasing: leads, partners, targets, partOf, operatesIn, authored.
+
+Rules work sentence by sentence on the resolved mentions:
+
+* ``authored``: a section's authors wrote its title.
+* ``leads``: agencies that are the subject of a sentence (before its first verb, coordinated by 、/和/与) and a
+  lead verb (开展, 实施, 领导, 牵头, 启动 …) followed by a program; with no program after the verb in its clause
+  (牵头组织实施), the program named earlier in the sentence.  An enumeration's head is led, not its members.
+* ``partners``: 与X联合启动/开展Y, 配合, 协助, 参与.
+* ``targets``: 为F打造/提供P, 对F实行/开展P, 将F纳入P, and a program whose clause group names F after
+  为/对/与/面向/针对.
+* ``partOf``: members of an enumerated set; a district and its municipality (both named); a sub-unit (…司/处)
+  of its parent.
+* ``operatesIn``: ``X的“Y”``, and a region that is a sentence subject with 推进/实施/开展 … Y.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hfkg.extract.entities import Candidate
+from hfkg.extract.normalize import NormText
+from hfkg.extract.records import Relation
+from hfkg.extract.sections import SectionInfo
+
+LEAD_VERBS = ("联合开展", "联合实施", "牵头组织实施", "组织实施", "牵头", "领导", "开展", "实施", "启动", "发起", "推出",
+              "主办", "举办", "打造", "创办", "组织", "筹建")
+PARTNER_CUES = re.compile(r"与(?P<agency>[^,;。与]{2,20}?)(?:联合|共同|合作)(?:启动|开展|实施|举办|推出)")
+TARGET_CUES = ("为", "对", "面向", "针对", "帮扶", "关爱", "与", "纳入", "将")
+REGION_VERBS = ("推进", "实施", "开展", "推行", "启动", "实行")
+_SENT_RE = re.compile(r"[^。!?！？\n]+[。!?！？]?")
+_CLAUSE_SPLIT = re.compile(r"[,;:，；：]")
+
+
+@dataclass
+class M:
+    """A resolved mention: candidate offsets plus entity key."""
+
+    type: str
+    start: int
+    end: int
+    name: str
+    region: str | None
+    info: dict[str, str]
+
+
+def _mentions(keys: list[tuple[Candidate, tuple[str, str, str | None]]]) -> list[M]:
+    return sorted((M(k[0], c.start, c.end, k[1], k[2], c.info) for c, k in keys), key=lambda m: (m.start, m.end))
+
+
+def find_relations(norm: NormText, sections: list[SectionInfo],
+                   keys: list[tuple[Candidate, tuple[str, str, str | None]]]) -> list[Relation]:
+    """All relations the text states, without duplicates, in a stable order."""
+    text = norm.text
+    ms = _mentions(keys)
+    out: dict[tuple[str, str, str], Relation] = {}
+
+    def add(rtype: str, subj: M | str, obj: M | str, start: int, end: int) -> None:
+        s = subj if isinstance(subj, str) else subj.name
+        o = obj if isinstance(obj, str) else obj.name
+        if s == o:
+            return
+        key = (rtype, s, o)
+        if key not in out:
+            rs, re_ = norm.raw_span(start, end)
+            out[key] = Relation(rtype, s, o, start=rs, end=re_)
+
+    for sec in sections:
+        for a, (s, e, _raw) in zip(sec.authors, sec.author_spans, strict=False):
+            add("authored", a, sec.title, s, e)
+    _region_part_of(ms, add)
+    _enumerations(ms, add)
+    for m in _SENT_RE.finditer(text):
+        s, e = m.start(), m.end()
+        sent = [x for x in ms if s <= x.start and x.end <= e]
+        if sent:
+            _sentence(text, s, e, sent, add)
+    return sorted(out.values(), key=lambda r: (r.start or 0, r.type, r.subject, r.object))
+
+
+def _region_part_of(ms: list[M], add) -> None:  # type: ignore[no-untyped-def]
+    regions = {m.name: m for m in ms if m.type == "Region"}
+    for m in regions.values():
+        if m.region and m.region in regions:
+            add("partOf", m, m.region, m.start, m.end)
+
+
+def _enumerations(ms: list[M], add) -> None:  # type: ignore[no-untyped-def]
+    heads = {m.info.get("enum_head"): m for m in ms if m.type == "Program" and m.info.get("enum_head")}
+    for m in ms:
+        group = m.info.get("enum_member")
+        if m.type == "Program" and group and group in heads:
+            add("partOf", m, heads[group], m.start, heads[group].end)
+
+
+def _clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    out, pos = [], s
+    for m in _CLAUSE_SPLIT.finditer(text, s, e):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, e))
+    return out
+
+
+def _verbs(text: str, s: int, e: int, verbs: tuple[str, ...], inside: list[M]) -> list[tuple[int, str]]:
+    """Positions of ``verbs`` in ``[s, e)`` that are not part of a mention (领导 in 领导小组)."""
+    rx = re.compile("|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True)))
+    return [(m.start(), m.group()) for m in rx.finditer(text, s, e)
+            if not any(x.start <= m.start() < x.end for x in inside)]
+
+
+def _chain(text: str, sent: list[M], lo: int, hi: int, types: tuple[str, ...]) -> list[M]:
+    """Mentions of ``types`` that open the span ``[lo, hi)``, joined only by 、/和/及 (the span's subject)."""
+    subj = [m for m in sent if m.type in types and lo <= m.start and m.end <= hi]
+    if not subj or len(text[lo:subj[0].start]) > 8 or re.search(r"[与同跟向对为]$", text[lo:subj[0].start]):
+        return []
+    chain = [subj[0]]
+    for m in subj[1:]:
+        if re.fullmatch(r"[、和及]?", text[chain[-1].end:m.start]):
+            chain.append(m)
+        else:
+            break
+    return chain
+
+
+def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: ignore[no-untyped-def]
+    programs = [m for m in sent if m.type == "Program" and not m.info.get("enum_member")]
+    families = [m for m in sent if m.type == "FamilyType"]
+    clauses = _clauses(text, s, e)
+    first_clause = clauses[0]
+    sent_agencies = _chain(text, sent, s, first_clause[1], ("Agency",))
+    sent_regions = _chain(text, sent, s, first_clause[1], ("Region",))
+    for cs, ce in clauses:
+        for vpos, verb in _verbs(text, cs, ce, LEAD_VERBS, sent):
+            agencies = _chain(text, sent, cs, vpos, ("Agency",))
+            regions = _chain(text, sent, cs, vpos, ("Region",))
+            if not agencies and not regions:
+                agencies, regions = sent_agencies, sent_regions
+            objs = _objects(text, programs, vpos, ce, verb)
+            for a in agencies:
+                for p in objs:
+                    add("leads", a, p, a.start, p.end)
+            if regions and verb in REGION_VERBS:
+                for p in objs:
+                    add("operatesIn", p, regions[-1], regions[-1].start, p.end)
+        for vpos, _verb in _verbs(text, cs, ce, REGION_VERBS, sent):
+            regions = _chain(text, sent, cs, vpos, ("Region",)) or (sent_regions if cs > s else [])
+            for p in _objects(text, programs, vpos, ce, "")[:1]:
+                for r in regions[-1:]:
+                    add("operatesIn", p, r, r.start, p.end)
+    for m in PARTNER_CUES.finditer(text, s, e):
+        partners = [x for x in sent if x.type == "Agency" and m.start("agency") <= x.start and x.end <= m.end("agency")]
+        progs = [p for p in programs if p.start >= m.end()]
+        for a in partners:
+            for p in progs[:1]:
+                add("partners", a, p, a.start, p.end)
+    for p in programs:  # X的“Y”
+        q = p.start - 1 if p.start > 0 and text[p.start - 1] in "“「『" else p.start
+        for r in sent:
+            if r.type == "Region" and r.end == q - 1 and text[q - 1] == "的":
+                add("operatesIn", p, r, r.start, p.end)
+    _targets(text, s, e, programs, families, add)
+
+
+def _objects(text: str, programs: list[M], vpos: int, ce: int, verb: str) -> list[M]:
+    """The programs a verb at ``vpos`` governs: the first after it in its clause (all members of a plain list)."""
+    after = [p for p in programs if vpos <= p.start < ce]
+    if after:
+        first = after[0]
+        group = first.info.get("enum_list")
+        if group:
+            return [p for p in after if p.info.get("enum_list") == group]
+        return [first]
+    if verb in ("牵头", "牵头组织实施", "组织实施", "领导"):
+        before = [p for p in programs if p.end <= vpos and vpos - p.end <= 30]
+        return before[-1:]
+    return []
+
+
+def _targets(text: str, s: int, e: int, programs: list[M], families: list[M], add) -> None:  # type: ignore[no-untyped-def]
+    for f in families:
+        if f.info.get("nested"):
+            continue
+        q = f.start - 1 if f.start > 0 and text[f.start - 1] in "“「『" else f.start
+        lead = text[max(s, q - 8):q]
+        if not any(lead.endswith(c) for c in TARGET_CUES) and not re.search(r"(?:为|对|与|将)[^,;]{0,6}$", lead):
+            continue
+        after = [p for p in programs if p.start >= f.end and p.start - f.end <= 40
+                 and not re.search(r"[;。]", text[f.end:p.start])]
+        before = [p for p in programs if p.end <= q and q - p.end <= 40
+                  and not re.search(r"[;。]", text[p.end:q]) and len(_CLAUSE_SPLIT.findall(text[p.end:q])) <= 1]
+        target = after[:1] or before[-1:]
+        for p in target:
+            add("targets", p, f, min(p.start, f.start), max(p.end, f.end))

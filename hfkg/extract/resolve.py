@@ -1,0 +1,208 @@
+"""Entity resolution within a document: candidates to entities with canonical names, aliases and regions.
+
+* Sections get their region from their authors' region prefix (北京市人口和计划生育委员会 -> 北京市) or,
+  failing that, from the regions they name most.
+* Short agency names (市人口计生委, 计生协会, 市委) become aliases of the full name the document spells out
+  in the same region, by the abbreviation rules of :mod:`lexicon`; otherwise they keep their short form as
+  name and get the section's region (区/县 forms: the district named nearest before).
+* Programs are kept when a strong cue confirms them somewhere in the document (a quote with a head noun, an
+  introducing verb, an enumeration); every other occurrence of a confirmed name then counts as a mention.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from hfkg.extract import lexicon as lx
+from hfkg.extract.entities import Candidate, _flatten, region_of_name
+from hfkg.extract.normalize import NormText, canonical_name
+from hfkg.extract.records import Entity, Span
+from hfkg.extract.sections import SectionInfo
+
+TYPE_ORDER = {"Region": 0, "Agency": 1, "Person": 2, "Program": 3, "FamilyType": 4}
+
+
+@dataclass
+class Resolved:
+    """The entities of a document plus, for every kept candidate, the entity key it resolved to."""
+
+    entities: list[Entity]
+    keys: list[tuple[Candidate, tuple[str, str, str | None]]] = field(default_factory=list)
+
+
+class SectionIndex:
+    def __init__(self, sections: list[SectionInfo]) -> None:
+        self.sections = sections
+        self._starts = [s.start for s in sections]
+
+    def at(self, pos: int) -> SectionInfo | None:
+        k = bisect.bisect_right(self._starts, pos) - 1
+        return self.sections[k] if k >= 0 else (self.sections[0] if self.sections else None)
+
+
+def assign_section_regions(sections: list[SectionInfo], cands: list[Candidate]) -> None:
+    """Set ``region`` and canonical ``authors`` of each section."""
+    idx = SectionIndex(sections)
+    counts: dict[int, Counter[str]] = {id(s): Counter() for s in sections}
+    for c in cands:
+        if c.type == "Region":
+            sec = idx.at(c.start)
+            if sec is not None and c.info.get("level") in ("province", "prefecture"):
+                counts[id(sec)][c.name] += 1
+    for sec in sections:
+        sec.authors = [canonical_name(a) for a in sec.authors_raw]
+        region = None
+        national = False
+        for a in sec.authors:
+            r, nat, _ = region_of_name(a)
+            if r:
+                region = r
+                break
+            national = national or nat
+        if region is None and not national and counts[id(sec)]:
+            region = counts[id(sec)].most_common(1)[0][0]
+        sec.region = region
+
+
+def _district_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | None) -> str | None:
+    for k in cands:
+        if k.type == "Region" and k.end <= c.start and c.start - k.end < 150 and (sec is None or k.start >= sec.start) \
+                and k.info.get("level") == "county":
+            best = k.name
+    return locals().get("best")
+
+
+def _agency_keys(cands: list[Candidate], idx: SectionIndex) -> dict[int, tuple[str, str | None]]:
+    """Candidate id -> (entity name, region) for every agency candidate."""
+    full: dict[tuple[str | None, str], str] = {}
+    out: dict[int, tuple[str, str | None]] = {}
+    info: dict[int, tuple[str | None, bool, str]] = {}
+    for c in cands:
+        if c.type != "Agency":
+            continue
+        region, national, rest = region_of_name(c.name)
+        info[id(c)] = (region, national, rest)
+        if region or national:
+            key = (region, lx.expand_abbreviation(rest))
+            prev = full.get(key)
+            if prev is None or len(c.name) > len(prev):
+                full[key] = c.name
+    for c in cands:
+        if c.type != "Agency":
+            continue
+        region, national, rest = info[id(c)]
+        sec = idx.at(c.start)
+        if national:
+            out[id(c)] = (full.get((None, lx.expand_abbreviation(rest)), c.name), None)
+            continue
+        if region:
+            out[id(c)] = (full[(region, lx.expand_abbreviation(rest))], region)
+            continue
+        bare = c.name
+        level_prefix = ""
+        if bare[:1] in "市省区县" and len(bare) > 2:
+            level_prefix, bare = bare[:1], bare[1:]
+        sec_region = sec.region if sec else None
+        if level_prefix in ("区", "县"):
+            sec_region = _district_before(cands, c, sec) or sec_region
+        hit = full.get((sec_region, lx.expand_abbreviation(bare)))
+        out[id(c)] = (hit, sec_region) if hit else (c.name, sec_region)
+    return out
+
+
+def _program_region(text: str, cands: list[Candidate], c: Candidate, sec: SectionInfo | None) -> str | None:
+    """A program introduced as ``X区的“Y”`` belongs to X; otherwise to its section's region."""
+    start = c.start - 1 if c.start > 0 and text[c.start - 1] in "“「『" else c.start
+    if start > 0 and text[start - 1] == "的":
+        for k in cands:
+            if k.type == "Region" and k.end == start - 1:
+                return k.name
+    return sec.region if sec else None
+
+
+def _confirmed_programs(cands: list[Candidate]) -> set[str]:
+    names = set()
+    for c in cands:
+        if c.type == "Program" and not c.info.get("weak"):
+            names.add(c.name)
+            if c.info.get("alias"):
+                names.add(c.info["alias"])
+    return names
+
+
+def _extra_program_mentions(text: str, cands: list[Candidate], names: set[str]) -> list[Candidate]:
+    if not names:
+        return []
+    rx = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if len(n) >= 3))
+    if not rx.pattern:
+        return []
+    return [Candidate("Program", m.start(), m.end(), m.group(), info={"extra": "1"}) for m in rx.finditer(text)]
+
+
+def resolve(norm: NormText, sections: list[SectionInfo], cands: list[Candidate]) -> Resolved:
+    """Group candidates into entities."""
+    text = norm.text
+    idx = SectionIndex(sections)
+    confirmed = _confirmed_programs(cands)
+    cands = [c for c in cands if c.type != "Program" or c.name in confirmed]
+    cands = _flatten(cands + _extra_program_mentions(text, cands, confirmed))
+    alias_of = {c.info["alias"]: c.name for c in cands if c.type == "Program" and c.info.get("alias")}
+    agency_keys = _agency_keys(cands, idx)
+    program_regions: dict[str, set[str | None]] = {}
+    for c in cands:
+        if c.type == "Program":
+            c.name = alias_of.get(c.name, c.name)
+            c.name = _strip_free_modifier(c.name)
+            reg = None if c.name.startswith(lx.NATIONAL_PREFIXES) else _program_region(text, cands, c, idx.at(c.start))
+            program_regions.setdefault(c.name, set()).add(reg)
+    entities: dict[tuple[str, str, str | None], Entity] = {}
+    keys = []
+    for c in cands:
+        key = _key(c, agency_keys, program_regions)
+        ent = entities.get(key)
+        if ent is None:
+            ent = entities[key] = Entity(type=c.type, name=key[1], region=key[2])
+        rs, re_ = norm.raw_span(c.start, c.end)
+        ent.mentions.append(Span(rs, re_))
+        surface = canonical_name(norm.raw[rs:re_])
+        for alias in (surface, c.info.get("alias", "")):
+            if alias and alias != ent.name and alias not in ent.aliases:
+                ent.aliases.append(alias)
+        for role in c.roles:
+            if role not in ent.roles:
+                ent.roles.append(role)
+        keys.append((c, key))
+    ordered = sorted(entities.values(), key=lambda e: (TYPE_ORDER[e.type], e.mentions[0].start, e.name))
+    for e in ordered:
+        e.aliases.sort()
+        e.mentions.sort(key=lambda m: (m.start, m.end))
+    return Resolved(ordered, keys)
+
+
+def _strip_free_modifier(name: str) -> str:
+    for m in lx.FREE_MODIFIERS:
+        if name.startswith(m) and len(name) - len(m) >= 4:
+            return name[len(m):]
+    return name
+
+
+def _key(c: Candidate, agency_keys: dict[int, tuple[str, str | None]],
+         program_regions: dict[str, set[str | None]]) -> tuple[str, str, str | None]:
+    if c.type == "Agency":
+        name, region = agency_keys[id(c)]
+        return ("Agency", name, region)
+    if c.type == "Program":
+        regions = program_regions.get(c.name, {None})
+        region = next(iter(regions)) if len(regions) == 1 else _first_region(regions)
+        return ("Program", c.name, region)
+    if c.type == "Region":
+        return ("Region", c.name, c.region)
+    return (c.type, c.name, None)
+
+
+def _first_region(regions: set[str | None]) -> str | None:
+    """A program named in several regions' reports (or in national material) is national."""
+    return None
