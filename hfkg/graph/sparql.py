@@ -354,7 +354,7 @@ def bind_params(saved: SavedQuery, params: dict[str, Any] | None) -> dict[str, A
 # --------------------------------------------------------------------------- running
 
 
-def _syntax_error(saved: SavedQuery, exc: BaseException) -> QueryError:
+def _syntax_error(saved: SavedQuery, exc: BaseException | str) -> QueryError:
     text = str(exc)
     match = _SYNTAX.match(text)
     where = f" in {saved.path or saved.name}" if saved.name != "query" else ""
@@ -377,7 +377,29 @@ def check_syntax(saved: SavedQuery) -> None:
         raise _syntax_error(saved, exc) from None
 
 
-def _run_with_timeout(fn: Any, timeout: float | None, what: str) -> Any:
+# Stores whose handle is still used by an abandoned (timed-out) query thread, by folder: reused by the next
+# query in this process, because a second read-write open of the same folder would fail on the lock.
+_LINGERING: dict[str, tuple[Any, threading.Thread]] = {}
+
+
+def _store_handle(store: Any, read_only: bool) -> tuple[Any, str | None]:
+    import pyoxigraph
+
+    from hfkg.graph.store import open_store
+
+    if isinstance(store, pyoxigraph.Store):
+        return store, None
+    key = str(Path(store).resolve())
+    held = _LINGERING.get(key)
+    if held is not None:
+        if held[1].is_alive():
+            return held[0], key
+        del _LINGERING[key]
+    return open_store(store, read_only=read_only), key
+
+
+def _run_with_timeout(fn: Any, timeout: float | None, what: str,
+                      on_abandon: Any = None) -> Any:
     """Run ``fn`` in a worker thread (pyoxigraph releases the GIL) and give up after ``timeout`` seconds."""
     if timeout is None:
         return fn()
@@ -393,6 +415,8 @@ def _run_with_timeout(fn: Any, timeout: float | None, what: str) -> Any:
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
+        if on_abandon is not None:
+            on_abandon(worker)
         raise QueryError(f"{what} took longer than {timeout:g} s and was abandoned",
                          hint="narrow the query (add parameters, LIMIT) or raise --timeout")
     if "error" in box:
@@ -439,39 +463,56 @@ def _result_from_local(form: str, raw: Any) -> Result:
     return result
 
 
+def _execute(handle: Any, text: str, form: str, union: bool, subs: dict[Any, Any]) -> tuple[str, Any]:
+    """Run one query on a store; ``("ok", raw)`` or ``(error kind, message)``, never an exception.
+
+    Errors come back as text so that no traceback keeps a frame holding the store (and its lock) alive.
+    """
+    try:
+        raw = handle.query(text, use_default_graph_as_union=union, substitutions=subs or None)
+        if form == "ASK":
+            return "ok", bool(raw)
+        if form == "SELECT":
+            names = [v.value for v in raw.variables]
+            return "ok", (names, [{n: sol[n] for n in names} for sol in raw])
+        return "ok", list(raw)
+    except SyntaxError as exc:
+        return "syntax", str(exc)
+    except (RuntimeError, OSError, ValueError, TypeError) as exc:
+        return "failed", str(exc)
+
+
 def _run_local(store: Any, saved: SavedQuery, form: str, bindings: dict[str, Any], read_only: bool,
                timeout: float | None) -> Result:
     import pyoxigraph
 
-    from hfkg.graph.store import has_union, open_store
+    from hfkg.graph.store import has_union
 
-    handle = store if isinstance(store, pyoxigraph.Store) else open_store(store, read_only=read_only)
+    handle, key = _store_handle(store, read_only)
     union = not has_union(handle)
     subs = {pyoxigraph.Variable(k): v for k, v in bindings.items()}
+    holder = [handle]
+    del handle
 
-    def run() -> Any:
-        raw = handle.query(saved.text, use_default_graph_as_union=union, substitutions=subs or None)
-        if form == "ASK":
-            return bool(raw)
-        if form == "SELECT":
-            names = [v.value for v in raw.variables]
-            rows = [{n: sol[n] for n in names} for sol in raw]
-            return names, rows
-        return list(raw)
+    def abandon(worker: threading.Thread) -> None:
+        if key is not None:
+            _LINGERING[key] = (holder[0], worker)
+
+    def run() -> tuple[str, Any]:
+        return _execute(holder[0], saved.text, form, union, subs)
 
     try:
-        raw = _run_with_timeout(run, timeout, f"query {saved.name}")
-    except SyntaxError as exc:
-        raise _syntax_error(saved, exc) from None
-    except RuntimeError as exc:
-        text = str(exc)
-        if "projection" in text:
-            raise QueryError(f"query {saved.name}: {text}; a parameter must be a variable of the SELECT clause",
-                             hint="add the variable to the SELECT list, or drop the --param") from None
-        raise QueryError(f"query {saved.name} failed: {text}") from None
-    except OSError as exc:
-        raise QueryError(f"query {saved.name} failed: {exc}") from None
-    return _result_from_local(form, raw)
+        kind, value = _run_with_timeout(run, timeout, f"query {saved.name}", abandon)
+    finally:
+        holder.clear()  # drop this frame's reference to the store before any error propagates
+    if kind == "ok":
+        return _result_from_local(form, value)
+    if kind == "syntax":
+        raise _syntax_error(saved, value)
+    if "projection" in value:
+        raise QueryError(f"query {saved.name}: {value}; a parameter must be a variable of the SELECT clause",
+                         hint="add the variable to the SELECT list, or drop the --param")
+    raise QueryError(f"query {saved.name} failed: {value}")
 
 
 def query(sparql_or_name: str | SavedQuery, store: Any = None, endpoint: str | None = None,
