@@ -94,6 +94,10 @@ def _evaluate(tokens: list[tuple[str, str]], s: str) -> Decimal:
             current = Decimal(text)
         elif kind == "digit":
             d = _CN_DIGITS[text]
+            after_zero = prev_kind == "digit" and current == 0  # 一千零五: 零 then a digit is fine
+            if current is not None and not after_zero and (
+                    prev_kind != "digit" or any(k == "mult" for k, _ in tokens)):
+                raise ValueError(f"not a numeral: {s!r}")
             # 二〇一二 (digit by digit) reads as positional digits
             current = d if current is None else current * 10 + d
             current = Decimal(current)
@@ -182,6 +186,7 @@ _QUANTITY = re.compile(
     re.VERBOSE,
 )
 _NOT_MONEY_AFTER = re.compile(r"化|素|宵|旦|件|论|结构|首|老|帅|气|器|音")
+_WORD_BEFORE_CN = frozenset("统唯第同单专均逐划之其万")
 _RANGE_GAP = re.compile(r"\s*(?:-|~|—|–|至|到)\s*")
 
 
@@ -222,7 +227,9 @@ def _one(text: str, m: re.Match[str]) -> Quantity | None:
     if m.group("pct"):
         unit = "%"
     elif unit is None and is_cn:
-        return None  # a bare Chinese numeral (一对一, 十二五) is not a quantity
+        return None  # a bare Chinese numeral (一是, 十二五) is not a quantity
+    if is_cn and m.start() > 0 and text[m.start() - 1] in _WORD_BEFORE_CN:
+        return None  # 统一部署, 第一批, 唯一: the numeral is part of a word
     try:
         value = parse_numeral(num)
     except ValueError:
@@ -233,6 +240,8 @@ def _one(text: str, m: re.Match[str]) -> Quantity | None:
         except ValueError:
             return None
     end = m.end()
+    if unit == "次" and text.startswith("性", end):
+        return None  # 一次性 (one-off) is a word, not a count
     if unit in MONEY_UNITS and _NOT_MONEY_AFTER.match(text, end):
         return None  # 二元结构, 一元化, 元旦
     if unit in MONEY_UNITS and is_cn and value < 10 and not m.group("mult"):
