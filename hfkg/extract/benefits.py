@@ -118,6 +118,9 @@ _ANAPHOR = re.compile(r"(?:为|对|向|给|帮助|使|让|与)(?:其|他们|她�
                       r"上述家庭|该家庭|这部分家庭|以上家庭|(?<![为对向给])他们|(?<![为对向给])她们")
 _ITEM_SPLIT = re.compile(r"、|以及|及|和(?!谐)|与(?!生俱)")
 _CASHLIKE = re.compile(r"\d|元|补助|补贴|扶助金|慰问金|抚慰金|奖励金|救助金")
+_VAGUE = frozenset(("帮助", "支持", "便利", "保障", "服务", "条件", "平台", "温暖", "机会", "关爱", "关心", "关怀",
+                    "帮扶", "照顾", "优惠", "政策", "资金", "场地", "工作"))
+_SERVICE_NOUN = re.compile(r"(?:服务|咨询|指导|慰藉|抚慰|照料|培训|检查|体检|巡访|探访|疏导|护理|康复|教育)$")
 _SCOPED = re.compile(r"^(?:农村|城镇|城市|城乡)(?:部分)?")
 _PROGRAM_HEAD_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:制度|政策|计划|工程|项目)")
 
@@ -415,7 +418,7 @@ def _cash_in_clause(ctx: _Context, ci: int, amounts: list[Quantity]) -> list[Ben
             basis, period, quarterly, unit_pos = _per_unit(text, lo, cs, q)
         once_or_unit = basis is not None or period is not None or quarterly
         if not _is_entitlement(text, ctx, cs, ce, prev_cs, lo, q, it.previous, once_or_unit, unit_pos,
-                               bool(basis and period)):
+                               bool(basis and period), basis is not None):
             continue
         qualifier = q.qualifier if q.qualifier in ("at_least", "at_most", "about") else None
         floor = _last(_FLOOR, text, lo, q.start)
@@ -461,7 +464,8 @@ def _dedup_names(names: list[str]) -> list[str]:
 
 
 def _is_entitlement(text: str, ctx: _Context, cs: int, ce: int, prev_cs: int, lo: int, q: Quantity,
-                    previous: Quantity | None, per_unit: bool, unit_pos: int, basis_and_period: bool) -> bool:
+                    previous: Quantity | None, per_unit: bool, unit_pos: int, basis_and_period: bool,
+                    has_basis: bool) -> bool:
     """Is amount ``q`` an entitlement (not a total, budget, donation or income threshold)?"""
     first = previous or q
     # the nearest cue before the amount decides between threshold/funding and entitlement
@@ -474,11 +478,13 @@ def _is_entitlement(text: str, ctx: _Context, cs: int, ce: int, prev_cs: int, lo
     if _AFTER_THRESHOLD.match(text, q.end):
         return False
     cue = bool(_CASH_CUE.search(text, prev_cs, ce))
+    if not has_basis and q.value >= 100_000:
+        return False  # per-year or undivided sums this large are budgets, not entitlements
     if basis_and_period:
         return True
     if per_unit or previous is not None:
         return cue
-    if not cue or q.value >= 100_000:
+    if not cue:
         return False
     counts = [c for c in find_quantities(text, cs, first.start) if c.unit in _COUNT_UNITS]
     return not counts
@@ -607,6 +613,9 @@ def _service_items(tail: str) -> list[str]:
         return []
     if any(_CASHLIKE.search(p) and not re.search(r"\d+小时", p) for p in parts):
         return []
+    parts = [p for p in parts if p not in _VAGUE]
+    if len(parts) == 1 and not _SERVICE_NOUN.search(parts[0]):
+        return []  # a single vague object (帮扶工作, 关心) is not a clear service
     return parts
 
 

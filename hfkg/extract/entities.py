@@ -49,11 +49,17 @@ _QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|『
 _BOOK_RE = re.compile(r"《[^《》\n]{1,60}》")
 
 
+_PROTECTED: dict[int, int] = {}  # end -> start of place names (成都市: 都 must not stop a scan), set per document
+
+
 def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False) -> int:
     """Start of the name that ends at ``end``: back to the nearest stop character or stop word."""
     lo = max(0, end - max_len)
     i = end
     while i > lo:
+        if i in _PROTECTED and _PROTECTED[i] >= lo:
+            i = _PROTECTED[i]
+            continue
         ch = text[i - 1]
         if ch in lx.STOP_CHARS:
             break
@@ -63,7 +69,8 @@ def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False) 
     window_start = i
     last = window_start
     for m in _STOP_WORD_RE.finditer(text, window_start, end):
-        last = max(last, m.end())
+        if not any(s < m.start() < e for e, s in _PROTECTED.items() if s <= m.start() < e):
+            last = max(last, m.end())
     return last
 
 
@@ -107,7 +114,7 @@ def region_candidates(text: str, sections: list[SectionInfo]) -> list[Candidate]
     out: list[Candidate] = []
     for sec in sections or [None]:
         lo, hi = (sec.start, sec.end) if sec else (0, len(text))
-        ctx = gz.context_for(sec.region) if sec and sec.region else None
+        ctx = gz.RegionContext.of(sec.region) if sec and sec.region else None
         for h in gz.find_regions(text[lo:hi], ctx):
             out.append(Candidate("Region", lo + h.start, lo + h.end, h.name, region=h.parent,
                                  info={"code": h.code or "", "level": h.level or ""}))
@@ -124,7 +131,7 @@ def region_of_name(name: str) -> tuple[str | None, bool, str]:
     split = gz.region_prefix(name)
     if split:
         region, rest = split
-        return region, False, rest
+        return region.name, False, rest
     return None, False, name
 
 
@@ -154,9 +161,9 @@ def _agency_hits(text: str) -> list[Candidate]:
             start = o.end()
         if start > 0 and text[start - 1] == "各":
             continue
-        if text.startswith(lx.TITLE_AFTER_ORG, e) and text[s:e] in _SELF_STANDING | {"区委", "县委"}:
-            continue
         name = text[start:e]
+        if text.startswith(lx.TITLE_AFTER_ORG, e) and name in _SELF_STANDING:
+            continue
         stem = text[start:s]
         if len(name) < 3 and name not in _SELF_STANDING:
             continue
@@ -172,7 +179,8 @@ def _agency_hits(text: str) -> list[Candidate]:
 
 # ----------------------------------------------------------------------------- programs
 
-_HEAD_RE = re.compile(f"(?:{_alt(('计划', '工程', '项目', '活动', '行动', '制度', '政策'))})")
+_HEAD_RE = re.compile(f"(?:{_alt(('计划', '工程', '项目', '活动', '行动', '制度', '政策'))})"
+                      "(?!生育|经济|书|性|化|师|中心|室|部|组|办|站|经费|资金|建设|管理|实施|领导|单位|人员|区|点)")
 _NUMBERED_HEAD_RE = re.compile(r"[一二三四五六七八九十两\d]+[大项个类][\u4e00-\u9fff]{2,8}?(?:工程|项目|计划|活动|行动)")
 _ETC_HEAD_RE = re.compile(r"等[\u4e00-\u9fff]{0,8}?(?:工程|项目|计划|活动|行动)")
 _GENERIC_STEM = re.compile(f"(?:{_alt(lx.GENERIC_PROGRAM_WORDS)}|和|与|及)+")
@@ -409,6 +417,9 @@ def _person_hits(text: str) -> list[Candidate]:
     return out
 
 
+_NOT_NAME_END = ("长", "组", "员", "任", "席", "记", "理", "部", "委", "会", "处", "局", "同志")
+
+
 def _name_at(text: str, pos: int) -> str | None:
     two = text[pos:pos + 2]
     if two in lx.COMPOUND_SURNAMES:
@@ -418,7 +429,7 @@ def _name_at(text: str, pos: int) -> str | None:
     else:
         return None
     for c in cands:
-        if len(c) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", c):
+        if len(c) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", c) or c.endswith(_NOT_NAME_END):
             continue
         after = text[pos + len(c):]
         if after[:1] in (",", "、", "。", ";", "(", ")", "\n", " ", "") or after.startswith(_NAME_END):
@@ -473,8 +484,14 @@ def recognise(norm: NormText, sections: list[SectionInfo]) -> list[Candidate]:
     quotes = _quoted(text)
     books = [(m.start(), m.end()) for m in _BOOK_RE.finditer(text)]
     fam_re = family_regex()
-    cands = (region_candidates(text, sections) + _agency_hits(text) + _program_hits(text, quotes, books, fam_re)
-             + _family_hits(text) + _person_hits(text))
+    regions = region_candidates(text, sections)
+    _PROTECTED.clear()
+    _PROTECTED.update({c.end: c.start for c in regions})
+    try:
+        cands = (regions + _agency_hits(text) + _program_hits(text, quotes, books, fam_re)
+                 + _family_hits(text) + _person_hits(text))
+    finally:
+        _PROTECTED.clear()
     return _flatten(cands)
 
 

@@ -20,6 +20,7 @@ gives the canonical form of a name as the extraction spec defines it.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ _HEADING_START = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|第[一二三四五六七八九十]+[章节部分])"
 )
 _ASCII_ALNUM = re.compile(r"[0-9A-Za-z]")
+_SEPARATOR_SPACE = re.compile(r"[\u4e00-\u9fff]\u3000+[\u4e00-\u9fff]")
 _INNER_SPACE = re.compile(r"[ \t\u00a0]+")
 
 
@@ -148,19 +150,19 @@ def _typical_width(widths: list[int]) -> int:
     if not widths:
         return 0
     ordered = sorted(widths)
-    return ordered[int(0.75 * (len(ordered) - 1))]
+    return ordered[math.ceil(0.75 * (len(ordered) - 1))]
 
 
 def _paragraph_ends(raw: str, spans: list[tuple[int, int]]) -> list[bool]:
     widths = [_display_width(raw[s:e]) for s, e in spans]
     typical = _typical_width(widths)
     ends = []
-    for i, (_s, e) in enumerate(spans):
+    for i, (s, e) in enumerate(spans):
         last = raw[e - 1]
         if last in _SENTENCE_END:
             ends.append(True)
             continue
-        if widths[i] < 0.8 * typical or typical < 20:
+        if widths[i] < 0.8 * typical or typical < 20 or _SEPARATOR_SPACE.search(raw, s, e):
             ends.append(True)
             continue
         nxt = spans[i + 1] if i + 1 < len(spans) else None

@@ -54,7 +54,8 @@ def _benefits(norm: NormText, sections: list[SectionInfo],
         sec = sec_index.at(pos)
         return sec.region if sec else None
 
-    return find_benefits(norm, index, [(s.start, s.end, s.region) for s in sections], region_of)
+    hits = find_benefits(norm, index, [(s.start, s.end, s.region) for s in sections], region_of)
+    return [h.to_record(norm) for h in hits]
 
 
 def extract_text(text: str, name: str = "text.txt") -> Record:

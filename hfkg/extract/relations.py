@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hfkg.extract.entities import Candidate
 from hfkg.extract.normalize import NormText
@@ -103,9 +104,14 @@ def _clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _verb_regex(verbs: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True)))
+
+
 def _verbs(text: str, s: int, e: int, verbs: tuple[str, ...], inside: list[M]) -> list[tuple[int, str]]:
     """Positions of ``verbs`` in ``[s, e)`` that are not part of a mention (领导 in 领导小组)."""
-    rx = re.compile("|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True)))
+    rx = _verb_regex(verbs)
     return [(m.start(), m.group()) for m in rx.finditer(text, s, e)
             if not any(x.start <= m.start() < x.end for x in inside)]
 

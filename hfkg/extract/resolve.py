@@ -22,6 +22,7 @@ from hfkg.extract.normalize import NormText, canonical_name
 from hfkg.extract.records import Entity, Span
 from hfkg.extract.sections import SectionInfo
 
+_NATIONAL = "\x00national"
 TYPE_ORDER = {"Region": 0, "Agency": 1, "Person": 2, "Program": 3, "FamilyType": 4}
 
 
@@ -77,7 +78,7 @@ def _district_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | No
 
 def _agency_keys(cands: list[Candidate], idx: SectionIndex) -> dict[int, tuple[str, str | None]]:
     """Candidate id -> (entity name, region) for every agency candidate."""
-    full: dict[tuple[str | None, str], str] = {}
+    full: dict[tuple[str, str], str] = {}
     out: dict[int, tuple[str, str | None]] = {}
     info: dict[int, tuple[str | None, bool, str]] = {}
     for c in cands:
@@ -86,7 +87,7 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex) -> dict[int, tuple[s
         region, national, rest = region_of_name(c.name)
         info[id(c)] = (region, national, rest)
         if region or national:
-            key = (region, lx.expand_abbreviation(rest))
+            key = (region or _NATIONAL, lx.expand_abbreviation(rest))
             prev = full.get(key)
             if prev is None or len(c.name) > len(prev):
                 full[key] = c.name
@@ -96,19 +97,19 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex) -> dict[int, tuple[s
         region, national, rest = info[id(c)]
         sec = idx.at(c.start)
         if national:
-            out[id(c)] = (full.get((None, lx.expand_abbreviation(rest)), c.name), None)
+            out[id(c)] = (full.get((_NATIONAL, lx.expand_abbreviation(rest)), c.name), None)
             continue
         if region:
             out[id(c)] = (full[(region, lx.expand_abbreviation(rest))], region)
             continue
         bare = c.name
         level_prefix = ""
-        if bare[:1] in "市省区县" and len(bare) > 2:
+        if bare[:1] in "市省区县" and len(bare) >= 2:
             level_prefix, bare = bare[:1], bare[1:]
         sec_region = sec.region if sec else None
         if level_prefix in ("区", "县"):
             sec_region = _district_before(cands, c, sec) or sec_region
-        hit = full.get((sec_region, lx.expand_abbreviation(bare)))
+        hit = full.get((sec_region, lx.expand_abbreviation(bare))) if sec_region else None
         out[id(c)] = (hit, sec_region) if hit else (c.name, sec_region)
     return out
 
