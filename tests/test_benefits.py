@@ -171,6 +171,11 @@ def test_anaphors_and_amounts_that_are_not_entitlements() -> None:
         ("向低保家庭发放生活补贴300元/户/月。", {("低保家庭", 300, None, "month", "family", None)}),
         # a person group is not a family type
         ("城镇独生子女父母年老时给予一次性奖励3000元。", {(None, 3000, None, "once", None, None)}),
+        # an increment (提高50元) is not an amount; the clause after it is, with the per-unit cue of the sentence
+        ("特别扶助金标准每人每月提高50元,达到340元。", {(None, 340, None, "month", "person", None)}),
+        # ellipsis: the second clause shares the first clause's 每人每月
+        ("失独家庭每人每月500元,独生子女伤残家庭400元。",
+         {("失独家庭", 500, None, "month", "person", None), ("独生子女伤残家庭", 400, None, "month", "person", None)}),
         # an anaphor reaching back to the previous sentence
         ("全市重点关注失独家庭。今年起为其每人每月发放扶助金600元。",
          {("失独家庭", 600, None, "month", "person", None)}),
@@ -233,6 +238,16 @@ def test_program_and_region() -> None:
     assert by_amount[600].program is None
     _norm, hits = run(text, extra, region_of=lambda pos: "浙江省")
     assert {h.region for h in hits} == {"浙江省", "滨江区"}
+
+
+def test_generic_family_type_yields_to_a_specific_one() -> None:
+    text = "对城乡家庭中的低保家庭每户每月发放补贴200元。"
+    norm = normalise(text)
+    generic = mention(norm.text, "城乡家庭", "FamilyType")
+    generic = Mention(generic.type, generic.start, generic.end, generic.surface, generic.name, optional=True)
+    norm = normalise(text)
+    hits = find_benefits(norm, MentionIndex([generic, mention(norm.text, "低保家庭", "FamilyType")]))
+    assert cash(hits) == {("低保家庭", 200, None, "month", "family", None)}
 
 
 def test_scoped_type_inside_a_program_name_stands_for_its_broader_type() -> None:

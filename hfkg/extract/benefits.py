@@ -79,16 +79,18 @@ class BenefitHit:
 # ----------------------------------------------------------------------------- patterns
 
 _SENTENCE = re.compile(r"[^。!?;\n]+")
-_CLAUSE = re.compile(r"(?:[^,:。!?;\n]|(?<=\d),(?=\d{3}(?!\d)))+")
+_CLAUSE = re.compile(r"[^,:。!?;\n]+(?:(?<=\d),(?=\d{3}(?!\d))[^,:。!?;\n]+)*")
+_MONEY_HINT = re.compile(r"[0-9零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟](?:多|余)?(?:元|圆|块)")
 
 _CASH_CUE = re.compile(
     r"发放|补助|扶助|补贴|奖励|救助|慰问|抚慰|标准|资助|津贴|帮扶金|养老金|奖金|生活费|给予|享受|领取|扶持金|营养费")
 _THRESHOLD = re.compile(r"收入|(?<!不)低于|(?<!不)高于|不足|不到|工资|存款|资产")
 _FUNDING = re.compile(
     r"投入|资金|经费|预算|捐赠|捐款|捐助|捐资|募集|筹集|募捐|集资|累计|共计|总计|合计|总额|拨付|下拨|安排|价值|产值|"
-    r"造价|贷款|投资|共(?=\d)|共[为向给对有]|达到?(?=\d)|总共|一共")
+    r"造价|贷款|投资|共(?=\d)|共[为向给对有]|总共|一共")
 _AFTER_THRESHOLD = re.compile(r"(?:以下|以内|以上)?的(?:家庭|人|户|群众|对象|老人)")
 _RAISE = re.compile(r"提高|提升|增加|增长|上调|调高|调整|上涨|增至|提至|增为")
+_INCREMENT = re.compile(r"(?:提高|增加|上调|增长|提升|上涨|增发|多发)了?$")
 _WAS = re.compile(r"[^,]{0,3}?\(?(?:原标准|原来|原先|此前|原)(?:为|是|的)?")
 _GROUP_GAP = re.compile(r"\s*(?:、|和|与|及|以及|或)\s*")
 _BASIS = re.compile(r"每(?:个|位|名)?(?:人次|人)|每[名位]|/人|每(?:个)?(?:户|家庭)|每个[\u4e00-\u9fff]{1,8}?家庭|/户")
@@ -192,7 +194,9 @@ class _Context:
 
     def fts_in(self, start: int, end: int) -> list[Mention]:
         """FamilyType mentions in [start, end), outermost only, ``X中的Y`` keeping Y."""
-        found = [m for m in self.mentions.between(start, end, ("FamilyType",))]
+        found = self.mentions.between(start, end, ("FamilyType",))
+        if any(not m.optional for m in found):
+            found = [m for m in found if not m.optional]  # a generic type (城乡家庭) yields to a specific one
         flat: list[Mention] = []
         for m in found:
             if any(o.start <= m.start and m.end <= o.end and o is not m for o in found):
@@ -333,10 +337,14 @@ def _last(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match
     return last
 
 
-def _per_unit(text: str, lo: int, cs: int, q: Quantity) -> tuple[str | None, str | None, bool, int]:
-    """(basis, period, quarterly, position of the nearest per-unit cue) for amount ``q``."""
+def _per_unit(text: str, lo: int, cs: int, prev_cs: int, q: Quantity) -> tuple[str | None, str | None, bool, int]:
+    """(basis, period, quarterly, position of the nearest per-unit cue) for amount ``q``.
+
+    Looked for before the amount in its clause, else (ellipsis: ``每人每月500元,伤残家庭400元``) in the
+    previous clause of the sentence, else as a slash unit after it (``300元/户/月``).
+    """
     after = _SLASH_UNIT.match(text, q.end)
-    windows = [(lo, q.start), (cs, q.start)]
+    windows = [(lo, q.start), (cs, q.start), (prev_cs, cs)]
     basis = period = None
     quarterly = False
     pos = -1
@@ -389,10 +397,12 @@ def _cash_description(text: str, cs: int, ce: int, q: Quantity) -> str:
 
 def _find_cash(ctx: _Context) -> list[BenefitHit]:
     text, lay = ctx.text, ctx.layout
-    money = find_money(text)
     by_clause: dict[int, list[Quantity]] = {}
-    for q in money:
-        by_clause.setdefault(lay.clause_at(q.num_start), []).append(q)
+    for ci in sorted({lay.clause_at(m.start()) for m in _MONEY_HINT.finditer(text)}):
+        cs, ce = lay.clauses[ci]
+        found = find_money(text, cs, ce)
+        if found:
+            by_clause[ci] = found
     hits: list[BenefitHit] = []
     for ci in sorted(by_clause):
         hits.extend(_cash_in_clause(ctx, ci, by_clause[ci]))
@@ -411,11 +421,11 @@ def _cash_in_clause(ctx: _Context, ci: int, amounts: list[Quantity]) -> list[Ben
         q = it.q
         lo = prev_end
         prev_end = q.end
-        if it.consumed:
-            continue
-        basis, period, quarterly, unit_pos = _per_unit(text, lo, cs, it.previous or q)
+        if it.consumed or _INCREMENT.search(text, max(cs, q.start - 4), q.start):
+            continue  # 每人每月提高50元: an increment, not an amount
+        basis, period, quarterly, unit_pos = _per_unit(text, lo, cs, prev_cs, it.previous or q)
         if basis is None and period is None and it.previous is not None:
-            basis, period, quarterly, unit_pos = _per_unit(text, lo, cs, q)
+            basis, period, quarterly, unit_pos = _per_unit(text, lo, cs, prev_cs, q)
         once_or_unit = basis is not None or period is not None or quarterly
         if not _is_entitlement(text, ctx, cs, ce, prev_cs, lo, q, it.previous, once_or_unit, unit_pos,
                                bool(basis and period), basis is not None):
@@ -432,7 +442,6 @@ def _cash_in_clause(ctx: _Context, ci: int, amounts: list[Quantity]) -> list[Ben
         return []
     fts, _how = ctx.clause_fts(ci)
     names = _dedup_names([ctx.ft_name(m) for m in fts])
-    description = _cash_description(text, cs, ce, kept[0][0].q)
     paired = "分别" in text[cs:ce] and len(names) == len(kept) > 1
     hits = []
     for k, (it, basis, period, quarterly, qualifier) in enumerate(kept):
@@ -441,7 +450,7 @@ def _cash_in_clause(ctx: _Context, ci: int, amounts: list[Quantity]) -> list[Ben
         anchors: list[Mention | None] = [m for m in fts if ctx.ft_name(m) in targets]
         program = ctx.program_for(ci, q.start)
         start, end = ctx.span(ci, [*anchors, program])
-        desc = _cash_description(text, cs, ce, q) or description
+        desc = _cash_description(text, prev_cs, ce, q)
         if quarterly:
             desc += "(每季度)"
         for ft in targets:
