@@ -78,11 +78,14 @@ def detect_encoding(data: bytes, name: str = "<input>") -> str:
     if b"\x00" in sample:
         zeros_even = sample[0::2].count(0)
         zeros_odd = sample[1::2].count(0)
-        half = len(sample) / 2
-        if zeros_odd > 0.3 * half and zeros_even < 0.05 * half:
-            return "utf-16-le"
-        if zeros_even > 0.3 * half and zeros_odd < 0.05 * half:
-            return "utf-16-be"
+        for enc, ok in (("utf-16-le", zeros_even == 0), ("utf-16-be", zeros_odd == 0)):
+            if ok and len(data) % 2 == 0:
+                try:
+                    text = data.decode(enc)
+                except UnicodeDecodeError:
+                    continue
+                if sum(1 for ch in text[:5000] if ord(ch) < 32 and ch not in "\n\r\t") <= 5:
+                    return enc
         raise InputError(f"{name} looks like a binary file, not text", hint="give a .txt report")
     try:
         data.decode("utf-8")
@@ -90,15 +93,23 @@ def detect_encoding(data: bytes, name: str = "<input>") -> str:
     except UnicodeDecodeError:
         pass
     decoded = {}
-    for enc in _CJK_CANDIDATES:
+    candidates = _CJK_CANDIDATES + (("utf-16-le", "utf-16-be") if len(data) % 2 == 0 else ())
+    for enc in candidates:
         try:
-            decoded[enc] = data.decode(enc)
+            decoded[enc] = data[:65536].decode(enc, errors="strict" if enc != "utf-16-le" else "strict")
         except UnicodeDecodeError:
-            continue
-    if len(decoded) == 1:
-        return next(iter(decoded))
+            try:
+                if len(data) > 65536:
+                    decoded[enc] = data[:65535].decode(enc)
+            except UnicodeDecodeError:
+                continue
     if decoded:
-        return _best_cjk(decoded)
+        best = _best_cjk(decoded)
+        try:
+            data.decode(best)
+            return best
+        except UnicodeDecodeError:
+            pass
     guess = _charset_guess(data)
     if guess:
         return guess
@@ -107,10 +118,11 @@ def detect_encoding(data: bytes, name: str = "<input>") -> str:
 
 
 def _best_cjk(decoded: dict[str, str]) -> str:
-    """Pick between GB18030 and Big5 readings by how much common Chinese each gives."""
+    """Pick between GB18030, Big5 and BOM-less UTF-16 readings by how much common Chinese each gives."""
     from hfkg.extract.common_chars import common_char_score
 
-    return max(sorted(decoded), key=lambda enc: common_char_score(decoded[enc]))
+    order = {enc: i for i, enc in enumerate(decoded)}
+    return max(decoded, key=lambda enc: (round(common_char_score(decoded[enc]), 2), -order[enc]))
 
 
 def _charset_guess(data: bytes) -> str | None:
