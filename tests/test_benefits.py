@@ -126,6 +126,24 @@ def test_news_paragraph_raise_and_original_in_parentheses() -> None:
     # the central budget (约50亿元) and the people reached (近100万人) are not benefits
     assert all(h.amount is None or h.amount < 1000 for h in hits)
     assert of_kind(hits, "service") == {("失独家庭", "就医绿色通道"), ("失独家庭", "家庭医生签约")}
+    # a national standard has no region even inside a section with one
+    _norm, hits = run(doc("news_meeting.txt"), region_of=lambda pos: "北京市")
+    assert next(h for h in hits if h.amount == 270).region is None
+
+
+def test_real_pipeline_on_own_documents() -> None:
+    """The same rules through the whole extractor (its own family-type recogniser and sections)."""
+    from hfkg.extract.pipeline import extract_text
+
+    rec = extract_text(doc("wrapped_pdf.txt"), "wrapped_pdf.txt")
+    assert {(b.kind, b.family_type, b.amount, b.previous_amount, b.period, b.basis) for b in rec.benefits} == {
+        ("cash", "失独家庭", 270, 150, "month", "person"),
+        ("cash", "独生子女伤残家庭", 12000, None, "once", None),
+        ("insurance", "失独家庭", None, None, None, None),
+    }
+    rec = extract_text(doc("province_report.txt"), "province_report.txt")
+    amounts = sorted(b.amount for b in rec.benefits if b.kind == "cash")
+    assert amounts == [270, 300, 300, 340, 1200, 10000]
 
 
 def test_pdf_wrapped_amount_full_width_digits_and_spaces() -> None:

@@ -123,6 +123,7 @@ _CASHLIKE = re.compile(r"\d|元|补助|补贴|扶助金|慰问金|抚慰金|奖�
 _VAGUE = frozenset(("帮助", "支持", "便利", "保障", "服务", "条件", "平台", "温暖", "机会", "关爱", "关心", "关怀",
                     "帮扶", "照顾", "优惠", "政策", "资金", "场地", "工作"))
 _SERVICE_NOUN = re.compile(r"(?:服务|咨询|指导|慰藉|抚慰|照料|培训|检查|体检|巡访|探访|疏导|护理|康复|教育)$")
+_NATIONAL = re.compile(r"全国|中央")
 _SCOPED = re.compile(r"^(?:农村|城镇|城市|城乡)(?:部分)?")
 _PROGRAM_HEAD_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:制度|政策|计划|工程|项目)")
 
@@ -268,6 +269,8 @@ class _Context:
         named = self.mentions.between(cs, pos, ("Region",))
         if named:
             return named[-1].name
+        if _NATIONAL.search(self.text, cs, pos):
+            return None  # 全国…标准: a national standard, whatever the section's region
         return self.region_of(pos) if self.region_of else None
 
     def span(self, ci: int, extra: Sequence[Mention | None]) -> tuple[int, int]:
