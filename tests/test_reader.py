@@ -56,7 +56,7 @@ def test_missing_file_and_empty_folder(tmp_path) -> None:
     with pytest.raises(InputError, match="no such file or folder"):
         expand_sources([str(tmp_path / "missing")])
     (tmp_path / "notes.md").write_text("x", encoding="utf-8")
-    with pytest.raises(InputError, match="holds no .txt files"):
+    with pytest.raises(InputError, match=r"holds no \.txt files"):
         expand_sources([str(tmp_path)])
 
 
