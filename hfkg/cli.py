@@ -76,6 +76,17 @@ def extract(sources: tuple[str, ...], out: str, encoding: str | None) -> None:
             click.echo(line, err=True)
 
 
+@cli.command()
+@click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Copy the sample report(s) into this folder instead of printing their paths.")
+def sample(out: Path | None) -> None:
+    """Print the path of the sample report shipped with hfkg (or copy it with -o)."""
+    from hfkg.extract.reader import copy_samples, sample_paths
+
+    for path in copy_samples(out) if out else sample_paths():
+        click.echo(str(path))
+
+
 # --------------------------------------------------------------------------- evaluate
 
 

@@ -214,3 +214,15 @@ def sample_paths() -> list[Path]:
     """The sample reports shipped with the package."""
     folder = resources.files("hfkg") / "samples"
     return sorted(Path(str(f)) for f in folder.iterdir() if f.name.endswith(".txt"))
+
+
+def copy_samples(folder: Path) -> list[Path]:
+    """Copy the sample reports into ``folder`` (atomically) and return the new paths."""
+    from hfkg._io import write_bytes
+
+    out = []
+    for path in sample_paths():
+        target = Path(folder) / path.name
+        write_bytes(target, path.read_bytes())
+        out.append(target)
+    return out
