@@ -13,7 +13,7 @@ Names are matched in three kinds of surface form, derived by rule from the full 
   before) contains it;
 * ``alias``: 首都 for 北京市.
 
-:func:`find_regions` scans normalised text with one Aho-Corasick automaton (``pyahocorasick``) and filters
+:func:`find_regions` scans normalised text with one Aho-Corasick automaton (``ahocorasick-rs``) and filters
 the raw matches by rules: no place inside a venue name (南开大学, 海淀科技馆, 北京路), no common word read as a
 place (和平发展, 幸福安康, 老城区改造), ambiguous names resolved within the context or left unresolved.
 中国 and 全国 are never regions; :func:`is_national_prefix` recognises them.
@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
 
 LEVELS = ("province", "prefecture", "county")
 _RANK = {"province": 0, "prefecture": 1, "county": 2}
@@ -51,8 +50,13 @@ COMMON_WORD_SHORTS = frozenset({
     "安宁", "平原", "高平", "新兴", "开发", "团结", "民主", "文明", "和谐", "宁安", "长乐", "青山", "东风", "向阳",
     "新市", "城关", "市中", "铁西", "铁东", "新民", "大安", "白山", "金山", "南山", "永和", "城厢", "松山", "中原",
     "榆树", "普陀", "仁和", "丰收", "海城", "万全", "元宝", "华容", "安居", "新建", "新都", "高新", "开放", "大观",
-    "上城", "下城", "城阳", "南岸", "沙市", "中山", "市南", "市北", "花山", "铜官", "平桥", "红山", "新兴", "五华",
+    "上城", "下城", "城阳", "南岸", "沙市", "市南", "市北", "花山", "铜官", "平桥", "红山", "五华",
 })
+# Idioms and phrases that contain a short form across a word boundary (隆重庆祝 is not 重庆).
+BLOCK_WORDS = (
+    "隆重庆", "复合肥", "夸海口", "万古长春", "东躲西藏", "天南海北", "山南海北", "江南海北", "文山会海", "大兴土木",
+    "怀柔政策", "桂林一枝", "长治久安", "乐山乐水", "鹤背扬州",
+)
 # Full names that are also ordinary words: a place only right after their parent (阳泉市城区) or in context.
 WEAK_FULL_NAMES = frozenset({"城区", "郊区", "矿区", "东区", "西区", "新城区", "老城区", "城中区", "市中区"})
 
@@ -296,18 +300,14 @@ class Gazetteer:
         return full or cands
 
     # ------------------------------------------------------------------ matcher
-    @property
-    def automaton(self) -> Any:
+    def matches(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every occurrence of every surface form in ``text``, overlapping ones included."""
         auto = self.__dict__.get("_automaton")
         if auto is None:
-            import ahocorasick
+            import ahocorasick_rs
 
-            auto = ahocorasick.Automaton()
-            for surface in sorted(self._forms):
-                auto.add_word(surface, surface)
-            auto.make_automaton()
-            self.__dict__["_automaton"] = auto
-        return auto
+            auto = self.__dict__["_automaton"] = ahocorasick_rs.AhoCorasick(sorted(self._forms))
+        return [(s, e) for _, s, e in auto.find_matches_as_indexes(text, overlapping=True)]
 
     def scope(self, surface: str) -> frozenset[str]:
         """Codes of every unit that contains a candidate of ``surface`` (for a cheap context test)."""
@@ -357,7 +357,8 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
     surface = text[start:end]
     forms = gaz._preferred(surface)
     kind = forms[0][1]
-    region = gaz.pick((r for r, _ in forms), context)
+    provinces = [r for r, k in forms if k != FULL and r.level == "province"]
+    region = provinces[0] if len(provinces) == 1 else gaz.pick((r for r, _ in forms), context)
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
     glued_parent = any(gaz.contains(p, r) for r, _ in forms for p in ends.get(start, ()))
@@ -385,31 +386,48 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
             return None
         if surface[0] in "河湖江" and (before in _WATER_BEFORE or after in _WATER_AFTER):
             return None
+        if _in_block_word(text, start, surface):
+            return None
     return RegionHit(start, end, surface, region.name, region.code, region.level, region.parent, kind, (), region)
 
 
-def _raw_matches(gaz: Gazetteer, text: str, context: RegionContext) -> list[tuple[int, int]]:
-    """(start, end) of every surface form in ``text`` that could be accepted, venue names removed."""
-    by_start: dict[int, int] = {}
-    spans: list[tuple[int, int]] = []
-    codes = context.codes
-    for last, surface in gaz.automaton.iter(text):
-        end = last + 1
-        start = end - len(surface)
-        if gaz.county_short_only(surface) and not (codes & gaz.scope(surface)):
-            continue
-        spans.append((start, end))
-        if end - start > by_start.get(start, 0):
-            by_start[start] = end - start
-    venue_starts = {s for s, n in by_start.items() if _venue_follows(text, s + n)}
-    return sorted((s, e) for s, e in spans if s not in venue_starts and not _venue_follows(text, e))
+@cache
+def _block_index() -> dict[str, tuple[tuple[int, str], ...]]:
+    """Surface form -> (offset of the form in the phrase, phrase) for every phrase of BLOCK_WORDS containing it."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for surface in load_gazetteer()._forms:
+        for word in BLOCK_WORDS:
+            k = word.find(surface)
+            if k >= 0:
+                out.setdefault(surface, []).append((k, word))
+    return {s: tuple(v) for s, v in out.items()}
+
+
+def _in_block_word(text: str, start: int, surface: str) -> bool:
+    return any(text.startswith(word, start - k) for k, word in _block_index().get(surface, ()) if start >= k)
+
+
+def _raw_matches(gaz: Gazetteer, text: str) -> list[tuple[int, int]]:
+    """(start, end) of every surface form in ``text``, longest first at each start, venue names removed."""
+    spans = gaz.matches(text)
+    longest: dict[int, int] = {}
+    for s, e in spans:
+        if e > longest.get(s, s):
+            longest[s] = e
+    venue_starts = {s for s, e in longest.items() if _venue_follows(text, e)}
+    return sorted(((s, e) for s, e in spans if s not in venue_starts and not _venue_follows(text, e)),
+                  key=lambda se: (se[0], -se[1]))
 
 
 def _select(gaz: Gazetteer, text: str, spans: list[tuple[int, int]], context: RegionContext) -> list[RegionHit]:
     """Judge every span and keep the leftmost-longest non-overlapping accepted hits."""
     ends: dict[int, list[Region]] = {}
     accepted: list[RegionHit] = []
-    for start, end in sorted(spans, key=lambda se: (se[0], -se[1])):
+    codes = context.codes
+    for start, end in spans:
+        surface = text[start:end]
+        if gaz.county_short_only(surface) and not (codes & gaz.scope(surface)) and start not in ends:
+            continue
         hit = _judge(gaz, text, start, end, context, ends)
         if hit is None:
             continue
@@ -434,12 +452,12 @@ def find_regions(text: str, context: RegionContext | None = None, *, accumulate:
     """
     gaz = load_gazetteer()
     context = context or RegionContext()
-    spans = _raw_matches(gaz, text, context)
+    spans = _raw_matches(gaz, text)
     hits = _select(gaz, text, spans, context)
     if accumulate:
         wider = context.extended(h.region for h in hits if h.region is not None)
         if wider != context:
-            hits = _select(gaz, text, _raw_matches(gaz, text, wider), wider)
+            hits = _select(gaz, text, spans, wider)
     return hits
 
 
