@@ -228,6 +228,9 @@ def test_services_need_a_clear_list_for_a_family_type() -> None:
     assert [h for h in hits if h.kind == "service"] == []
     _norm, hits = run("对“单亲家庭”,重点开展心理咨询、青春期教育及亲子活动服务,开办家长学校。")
     assert of_kind(hits, "service") == {("单亲家庭", "心理咨询"), ("单亲家庭", "青春期教育"), ("单亲家庭", "亲子活动服务")}
+    _norm, hits = run("为失独家庭提供包括心理疏导、生活照料在内的关爱服务。为失独家庭开展“一对一”帮扶和“菜单式”服务。")
+    assert of_kind(hits, "service") == {("失独家庭", "心理疏导"), ("失独家庭", "生活照料"), ("失独家庭", "一对一帮扶"),
+                                        ("失独家庭", "菜单式服务")}
 
 
 def test_insurance_in_an_enumeration_takes_only_its_own_item() -> None:
@@ -236,8 +239,13 @@ def test_insurance_in_an_enumeration_takes_only_its_own_item() -> None:
     assert of_kind(hits, "insurance") == {(None, "独生子女意外伤害保险")}
     _norm, hits = run("实现计划生育家庭意外伤害保险全覆盖。")
     assert of_kind(hits, "insurance") == {("计划生育家庭", "意外伤害保险")}
-    _norm, hits = run("这家保险公司与失独家庭座谈。")
+    _norm, hits = run("这家保险公司与失独家庭座谈。将计划生育手术费用纳入生育保险制度。")
     assert hits == []
+    # a restatement of the same item in the same region is one record
+    _norm, hits = run("实施计划生育家庭意外伤害保险。为计划生育家庭购买意外伤害保险,参保率达到95%。")
+    assert [(h.kind, h.family_type, h.description) for h in hits] == [("insurance", "计划生育家庭", "意外伤害保险")]
+    _norm, hits = run("为其购买养老、医疗保险。")
+    assert of_kind(hits, "insurance") == {(None, "养老、医疗保险")}
 
 
 def test_program_and_region() -> None:

@@ -105,7 +105,7 @@ _CASH_NOUN = re.compile(
 
 _INS_KIND = (r"人身意外伤害|意外伤害|重大疾病|补充医疗|大额医疗|长期护理|养老|医疗|生育|失业|工伤|意外|大病|重疾|健康|"
              r"人寿|住院|护理|团体|财产|综合|安康|关爱|平安|计生|商业|社会|居民|基本")
-_INSURANCE = re.compile(r"保险(?!公司|机构|业|行业|经纪|代理|条款|合同|理赔|产品)")
+_INSURANCE = re.compile(r"保险(?!公司|机构|业|行业|经纪|代理|条款|合同|理赔|产品|制度|改革|基金|经办|统筹|费率|缴费基数)")
 _INS_VERB = re.compile(
     r"购买|代缴|缴纳|代为缴纳|资助|参加|参保|投保|办理|赠送|提供|实施|开展|纳入|享受|落实|给予|统一|免费|赠")
 _INS_AFTER = re.compile(r"[^,]{0,4}?(?:全覆盖|覆盖)")
@@ -616,10 +616,11 @@ def _targets_in(ctx: _Context, start: int, end: int) -> list[Mention]:
 
 
 def _service_items(tail: str) -> list[str]:
-    tail = re.sub(r"^(?:了|着)", "", tail)
+    tail = re.sub(r"^(?:了|着)?(?:包括)?", "", tail)
+    tail = re.sub(r"在内的.*$", "", tail)
     if "等" in tail:
         tail = tail[: tail.rindex("等")]
-    parts = [p.strip("“”") for p in _ITEM_SPLIT.split(tail)]
+    parts = [p.replace("“", "").replace("”", "") for p in _ITEM_SPLIT.split(tail)]
     parts = [p for p in parts if p]
     if not parts or any(len(p) < 2 or len(p) > 20 for p in parts):
         return []
@@ -659,8 +660,10 @@ def find_benefits(norm: NormText, mentions: MentionIndex, sections: Sequence[Sec
         region_of = _region_from_sections(sections)
     ctx = _Context(norm, mentions, region_of)
     hits = _find_cash(ctx) + _find_insurance(ctx) + _find_services(ctx)
+    hits.sort(key=lambda h: (h.start, h.end, h.kind, h.family_type or "", h.description))
+    # one record per distinct item: a restatement (a summary, a heading) of the same item in the same region is dropped
     unique: dict[tuple, BenefitHit] = {}
     for h in hits:
-        key = (h.kind, h.family_type, h.amount, h.previous_amount, h.period, h.basis, h.description, h.start)
+        key = (h.kind, h.region, h.family_type, h.amount, h.previous_amount, h.period, h.basis, h.description)
         unique.setdefault(key, h)
-    return sorted(unique.values(), key=lambda h: (h.start, h.end, h.kind, h.family_type or "", h.description))
+    return list(unique.values())
