@@ -12,7 +12,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["HfkgError", "__version__", "extract", "query"]
+__all__ = ["HfkgError", "__version__", "build", "extract", "query"]
 
 from hfkg.errors import HfkgError
 
@@ -22,6 +22,14 @@ def extract(source: Any, **kwargs: Any) -> Any:
     from hfkg.extract.pipeline import extract_source
 
     return extract_source(source, **kwargs)
+
+
+def build(sources: Any = None, out: Any = None, base: str | None = None, curation: Any = None,
+          **kwargs: Any) -> Any:
+    """Build the graph (writes ``out``, default ./hfkg-out); a BuildResult. See :func:`hfkg.builders.build`."""
+    from hfkg.builders import build as run_build
+
+    return run_build(sources, out=out, base=base, curation=curation, **kwargs)
 
 
 def query(sparql_or_name: str, **kwargs: Any) -> Any:

@@ -5,15 +5,11 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, VOID, XSD
 
-ONT = "https://w3id.org/hfkg/ont#"
-VOCAB = "https://w3id.org/hfkg/vocab/"
+from hfkg.ontology.namespace import AL, BT, CPSV, CV, FT, HFKG, IT, NIF, OA, OT, PF, PU, ROLE, VQ
 
-HFKG = Namespace(ONT)
-CPSV = Namespace("http://purl.org/vocab/cpsv#")
-CV = Namespace("http://data.europa.eu/m8g/")
+ONT = str(HFKG._NS)
+VOCAB = "https://w3id.org/hfkg/vocab/"
 SCHEMA = Namespace("https://schema.org/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 TIME = Namespace("http://www.w3.org/2006/time#")
 DCT = DCTERMS
 
@@ -22,16 +18,6 @@ def scheme(name: str) -> Namespace:
     """The namespace of one SKOS concept scheme, e.g. ``scheme("family-type")``."""
     return Namespace(f"{VOCAB}{name}/")
 
-
-FT = scheme("family-type")
-BT = scheme("benefit-type")
-ROLE = scheme("role")
-PF = scheme("payment-frequency")
-PU = scheme("per-unit")
-VQ = scheme("value-qualifier")
-AL = scheme("admin-level")
-IT = scheme("initiative-type")
-OT = scheme("org-type")
 
 __all__ = ["AL", "BT", "CPSV", "CV", "DCAT", "DCT", "FOAF", "FT", "HFKG", "IT", "NIF", "OA", "ONT", "ORG", "OT",
            "PF", "PROV", "PU", "RDF", "RDFS", "ROLE", "SCHEMA", "SKOS", "TIME", "VOCAB", "VOID", "VQ", "XSD",

@@ -1,0 +1,282 @@
+"""Builders: extraction records to the RDF knowledge graph, and the ``build`` API behind ``hfkg build``.
+
+:func:`build` reads sources (texts are extracted, extraction JSON files are read as they are), applies the
+curation file, builds the dataset (:mod:`hfkg.builders.graphs`), validates it with the shipped SHACL shapes
+and writes ``DIR/extractions/*.json``, ``DIR/graph.trig``, ``DIR/graph.ttl`` and ``DIR/iri_registry.json``.
+Everything is computed before the first file is written, and every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hfkg._io import write_text
+from hfkg.errors import BuildError, RecordError
+
+DEFAULT_OUT = "hfkg-out"
+EXTRACTIONS = "extractions"
+OWN_FILES = ("iri_registry.json",)
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build` made: the dataset, the files written, the counts and the SHACL outcome."""
+
+    dataset: Any
+    out_dir: Path
+    paths: dict[str, Path]
+    summary: dict[str, Any]
+    validation: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def conforms(self) -> bool | None:
+        return None if self.validation is None else bool(self.validation.conforms)
+
+    def summary_text(self) -> str:
+        """The summary ``hfkg build`` prints."""
+        s = self.summary
+        lines = [f"Built {s['documents']} document(s) into {self.out_dir}/"]
+        ents = ", ".join(f"{k} {v}" for k, v in s["entities"].items()) or "none"
+        lines.append(f"  entities:  {ents}")
+        lines.append(f"  benefits:  {s['benefits']}")
+        lines.append(f"  relations: {s['relations']}")
+        lines.append(f"  triples:   {s['triples']} ({s['quads']} quads in {s['graphs']} named graphs)")
+        if self.validation is not None:
+            v = self.validation
+            state = "conforms" if v.conforms else "DOES NOT CONFORM"
+            lines.append(f"  SHACL:     {state} ({v.violations} violations, {v.warnings} warnings)")
+        for name in ("trig", "turtle", "extractions"):
+            if name in self.paths:
+                lines.append(f"  wrote {self.paths[name]}")
+        return "\n".join(lines)
+
+
+def _load_store(result: BuildResult) -> None:
+    """Load DIR/graph.trig into the embedded store DIR/store (one transaction; see hfkg.graph.store)."""
+    from hfkg.graph.store import load_build
+
+    load_build(result)
+
+
+# Steps run after the dumps are written (the embedded store loader registers here).
+POST_BUILD: list[Callable[[BuildResult], None]] = [_load_store]
+
+
+@dataclass
+class _Input:
+    record: Any
+    text: str | None
+    origin: str
+    text_name: str | None = None
+
+
+def _source_files(sources: list[str]) -> list[Path]:
+    from hfkg.extract.reader import expand_sources, sample_paths
+
+    if not sources:
+        return sample_paths()
+    files = [Path(p) for p in expand_sources(list(sources), suffixes=(".txt", ".json"))]
+    return [p for p in files if p.name not in OWN_FILES]
+
+
+def _find_text(record: Any, json_path: Path, texts: dict[str, Any], encoding: str | None) -> Any:
+    """The decoded source text of a record: among the given texts by hash, else beside the JSON by name."""
+    from hfkg.extract.reader import read_file
+
+    sha = record.source.sha256
+    if sha and sha in texts:
+        return texts[sha]
+    name = Path(record.source.name).name
+    for folder in (json_path.parent, json_path.parent.parent):
+        candidate = folder / name
+        if candidate.is_file() and candidate.suffix.lower() == ".txt":
+            src = read_file(candidate, encoding)
+            if not sha or src.sha256 == sha:
+                return src
+    return None
+
+
+def collect_inputs(sources: list[str] | None, encoding: str | None = None) -> tuple[list[_Input], list[str]]:
+    """Read every source: extraction JSON files as records, texts extracted unless a record already covers them."""
+    from hfkg.extract.reader import read_file
+    from hfkg.extract.records import load_record
+
+    files = _source_files(list(sources or []))
+    texts = {}
+    records = []
+    for f in files:
+        if f.suffix.lower() == ".json":
+            records.append((f, load_record(f)))
+        else:
+            src = read_file(f, encoding)
+            texts.setdefault(src.sha256, src)
+    inputs: list[_Input] = []
+    warnings: list[str] = []
+    covered: set[str] = set()
+    for path, rec in records:
+        src = _find_text(rec, path, texts, encoding)
+        if src is not None:
+            if not rec.source.sha256:
+                rec.source.sha256 = src.sha256
+            covered.add(src.sha256)
+        elif not rec.source.sha256:
+            raise RecordError(f"{path}: source.sha256 is empty and the text {rec.source.name} was not found",
+                              hint="put the .txt beside the JSON file or give it as a source too")
+        else:
+            warnings.append(f"{path}: text {rec.source.name} not found; spans get offsets but no quotes")
+        inputs.append(_Input(rec, src.text if src else None, str(path), src.name if src else None))
+    pending = [src for sha, src in texts.items() if sha not in covered]
+    if pending:
+        extract_document = _extractor()
+        for src in pending:
+            inputs.append(_Input(extract_document(src), src.text, src.name, src.name))
+    seen: dict[str, str] = {}
+    unique: list[_Input] = []
+    for item in inputs:
+        doc_id = item.record.source.sha256[:16]
+        if doc_id in seen:
+            warnings.append(f"{item.origin}: same document as {seen[doc_id]}; using the first")
+            continue
+        seen[doc_id] = item.origin
+        unique.append(item)
+    unique.sort(key=lambda i: i.record.source.sha256)
+    return unique, warnings
+
+
+def _extractor() -> Callable[[Any], Any]:
+    try:
+        from hfkg.extract.pipeline import extract_document
+    except ImportError:
+        raise BuildError("this installation has no extractor (hfkg.extract.pipeline)",
+                         hint="build from extraction JSON files instead") from None
+    return extract_document
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"output folder {out_dir} is a file", hint="choose another --out folder")
+    probe = out_dir if out_dir.exists() else next((p for p in out_dir.parents if p.exists()), Path("."))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise BuildError(f"cannot write to {out_dir}: permission denied", hint="choose a folder you can write to (--out)")
+
+
+def _extraction_names(inputs: list[_Input]) -> list[str]:
+    names: list[str] = []
+    used: set[str] = set()
+    for item in inputs:
+        stem = Path(item.record.source.name).stem or item.record.source.sha256[:16]
+        name = f"{stem}.json" if f"{stem}.json" not in used else f"{stem}-{item.record.source.sha256[:16]}.json"
+        used.add(name)
+        names.append(name)
+    return names
+
+
+def build(sources: list[str] | None = None, out: str | Path | None = None, base: str | None = None,
+          curation: str | Path | None = None, *, stamp: bool = False, update_registry: bool = False,
+          license: str | None = None, encoding: str | None = None, validate: bool = True) -> BuildResult:
+    """Build the knowledge graph from ``sources`` (texts, extraction JSON files, folders; none: the sample).
+
+    Writes into ``out`` (default ``./hfkg-out``) and returns a :class:`BuildResult` whose ``dataset`` is an
+    ``rdflib.Dataset``.  ``base`` (else ``$HFKG_BASE``) is the IRI base of the instance data.
+    """
+    from hfkg.builders.curation import apply_curation, load_curation
+    from hfkg.builders.graphs import Document, GraphBuilder
+    from hfkg.builders.iri import (
+        REGISTRY_NAME,
+        Minter,
+        committed_registry_path,
+        load_registry,
+        registry_json,
+        resolve_base,
+    )
+    from hfkg.builders.ns import prefixes
+    from hfkg.exports.rdf import dataset_quads, serialize, union_triples
+    from hfkg.extract.records import dumps_record
+
+    base_iri = resolve_base(base)
+    out_dir = Path(out if out is not None else DEFAULT_OUT)
+    _check_out_dir(out_dir)
+    cur = load_curation(curation) if curation is not None else None
+    inputs, warnings = collect_inputs(sources, encoding)
+    if not inputs:
+        raise BuildError("no documents to build", hint="give .txt or extraction .json files")
+    registry = load_registry(out_dir)
+    doc_ids = [i.record.source.sha256[:16] for i in inputs]
+    records, log = apply_curation(cur, list(zip(doc_ids, [i.record for i in inputs], strict=True)))
+    warnings.extend(log.warnings)
+    builder = GraphBuilder(Minter(base_iri, registry), log, stamp=stamp,
+                           license_iri=license or (cur.license if cur else None))
+    docs = [Document(rec, item.text, item.origin) for rec, item in zip(records, inputs, strict=True)]
+    ds = builder.build(docs)
+
+    quads = dataset_quads(ds)
+    pre = prefixes(base_iri)
+    data = {"trig": serialize(quads, "trig", pre), "turtle": serialize(quads, "turtle", pre)}
+    validation = None
+    if validate:
+        from hfkg.ontology.resources import validate as shacl_validate
+
+        validation = shacl_validate(ds)
+
+    # everything is computed: now write, each file atomically
+    from hfkg._io import write_bytes
+
+    paths: dict[str, Path] = {"extractions": out_dir / EXTRACTIONS}
+    for item, name in zip(inputs, _extraction_names(inputs), strict=True):
+        write_text(out_dir / EXTRACTIONS / name, dumps_record(item.record))
+        if item.text is not None and item.text_name:
+            write_text(out_dir / EXTRACTIONS / Path(item.record.source.name).name, item.text)
+    for fmt, fname in (("trig", "graph.trig"), ("turtle", "graph.ttl")):
+        write_bytes(out_dir / fname, data[fmt])
+        paths[fmt] = out_dir / fname
+    write_text(out_dir / REGISTRY_NAME, registry_json(registry.output_entries()))
+    paths["registry"] = out_dir / REGISTRY_NAME
+    if update_registry and registry.minted:
+        write_text(committed_registry_path(), registry_json({**registry.committed, **registry.local,
+                                                            **registry.minted}))
+
+    counts = builder.counts
+    summary = {
+        "documents": counts.documents,
+        "entities": {k: len(counts.entities[k]) for k in sorted(counts.entities)},
+        "benefits": len(counts.benefits),
+        "relations": counts.relations,
+        "triples": len(union_triples(quads)),
+        "quads": len(quads),
+        "graphs": len({str(q.graph_name) for q in quads}),
+        "curation_changes": log.changes,
+    }
+    result = BuildResult(ds, out_dir, paths, summary, validation, warnings)
+    for step in POST_BUILD:  # e.g. loading the embedded store (hfkg.graph.store)
+        step(result)
+    return result
+
+
+def validate_output(target: str | Path | None = None, out: str | Path | None = None) -> Any:
+    """SHACL-validate a dump (``target``) or ``out/graph.trig``; returns the ontology's ValidationResult."""
+    from rdflib import Dataset
+
+    from hfkg.ontology.resources import validate as shacl_validate
+
+    path = Path(target) if target is not None else Path(out if out is not None else DEFAULT_OUT) / "graph.trig"
+    if not path.is_file():
+        raise BuildError(f"{path}: no such file", hint="run 'hfkg build' first, or give the dump to validate")
+    fmt = {".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}.get(
+        path.suffix.lower())
+    if fmt is None:
+        raise BuildError(f"{path}: unknown RDF file type", hint="give a .trig, .ttl, .nq, .nt or .jsonld file")
+    ds = Dataset()
+    try:
+        ds.parse(path, format=fmt)
+    except Exception as exc:  # rdflib's parsers raise many exception types
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise BuildError(f"{path} cannot be read as RDF: {first}") from None
+    return shacl_validate(ds)
+
+
+__all__ = ["POST_BUILD", "BuildResult", "build", "collect_inputs", "validate_output"]

@@ -1,0 +1,1 @@
+"""Exports: RDF dumps, tables and maps of the built graph."""

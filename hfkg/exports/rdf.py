@@ -1,0 +1,179 @@
+"""RDF dumps: TriG, Turtle, N-Quads, N-Triples and JSON-LD, written with pyoxigraph in a stable order.
+
+Quads are converted once, sorted by their N-Quads text, and serialised with a fixed prefix map, so the same
+dataset always gives the same bytes.  Turtle and N-Triples are the union of all named graphs (each triple
+once); TriG, N-Quads and JSON-LD keep the graphs.  Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from hfkg._io import write_bytes
+from hfkg.errors import ExportError
+
+FORMATS = {"turtle": "ttl", "trig": "trig", "nquads": "nq", "ntriples": "nt", "jsonld": "jsonld"}
+QUAD_FORMATS = ("trig", "nquads", "jsonld")
+
+
+def _ox() -> Any:
+    import pyoxigraph
+
+    return pyoxigraph
+
+
+def to_ox_term(term: Any) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    ox = _ox()
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise ExportError(f"cannot serialise the RDF term {term!r}")
+
+
+def dataset_quads(ds: Any) -> list[Any]:
+    """The quads of an rdflib Dataset (named graphs only, default graph kept as such), sorted and distinct."""
+    from rdflib import URIRef
+
+    ox = _ox()
+    out = set()
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        gid = getattr(g, "identifier", g)
+        graph = ox.NamedNode(str(gid)) if isinstance(gid, URIRef) and not str(gid).startswith("urn:x-rdflib:") \
+            else ox.DefaultGraph()
+        out.add(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph))
+    return sort_quads(out)
+
+
+def sort_quads(quads: Iterable[Any]) -> list[Any]:
+    """Sort quads by graph, then subject, predicate, object (as N-Quads text): the stable dump order."""
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def union_triples(quads: Iterable[Any]) -> list[Any]:
+    """The distinct triples of all graphs, sorted."""
+    seen = {q.triple for q in quads}
+    return sorted(seen, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def jsonld_context() -> dict[str, Any] | None:
+    """The JSON-LD context shipped with the ontology, if any."""
+    folder = resources.files("hfkg.ontology")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".jsonld") and "context" in entry.name:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            return data.get("@context", data) if isinstance(data, dict) else None
+    return None
+
+
+def _sorted_prefix_block(data: bytes) -> bytes:
+    """Put the leading ``@prefix`` lines in alphabetical order (pyoxigraph writes them in hash order)."""
+    lines = data.split(b"\n")
+    n = 0
+    while n < len(lines) and lines[n].startswith(b"@prefix "):
+        n += 1
+    return b"\n".join(sorted(lines[:n]) + lines[n:])
+
+
+def serialize(quads: list[Any], fmt: str, prefixes: dict[str, str]) -> bytes:
+    """Serialise sorted quads in ``fmt`` (one of :data:`FORMATS`)."""
+    ox = _ox()
+    pre = dict(sorted(prefixes.items()))
+    if fmt == "trig":
+        return _sorted_prefix_block(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=pre))
+    if fmt == "nquads":
+        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    if fmt == "turtle":
+        return _sorted_prefix_block(ox.serialize(union_triples(quads), format=ox.RdfFormat.TURTLE, prefixes=pre))
+    if fmt == "ntriples":
+        return ox.serialize(union_triples(quads), format=ox.RdfFormat.N_TRIPLES)
+    if fmt == "jsonld":
+        return _jsonld(quads, pre)
+    raise ExportError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(sorted(FORMATS))}")
+
+
+def _jsonld(quads: list[Any], prefixes: dict[str, str]) -> bytes:
+    """Expanded JSON-LD from pyoxigraph, wrapped with the shipped context (or the prefix map) as ``@context``.
+
+    The graph stays in expanded form (full IRIs), which any JSON-LD processor reads with or without the
+    context; the context is attached so that tools can compact it.
+    """
+    ox = _ox()
+    expanded = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD))
+    context = jsonld_context() or prefixes
+    doc = {"@context": context, "@graph": expanded}
+    # The context only declares terms; the expanded node objects use absolute IRIs, so meaning is unchanged.
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def write_dumps(quads: list[Any], out_dir: Path, prefixes: dict[str, str]) -> dict[str, Path]:
+    """Write ``graph.trig`` (all named graphs) and ``graph.ttl`` (their union) into ``out_dir``."""
+    paths = {"trig": out_dir / "graph.trig", "turtle": out_dir / "graph.ttl"}
+    data = {fmt: serialize(quads, fmt, prefixes) for fmt in paths}
+    for fmt, path in paths.items():
+        write_bytes(path, data[fmt])
+    return paths
+
+
+def read_quads(path: Path) -> list[Any]:
+    """Parse a TriG/Turtle/N-Quads dump with pyoxigraph into sorted quads; :class:`ExportError` if unreadable."""
+    ox = _ox()
+    fmt = {".trig": ox.RdfFormat.TRIG, ".ttl": ox.RdfFormat.TURTLE, ".nq": ox.RdfFormat.N_QUADS,
+           ".nt": ox.RdfFormat.N_TRIPLES}.get(path.suffix.lower())
+    if fmt is None:
+        raise ExportError(f"{path}: unknown RDF file type", hint="give a .trig, .ttl, .nq or .nt file")
+    try:
+        return sort_quads(ox.parse(path=str(path), format=fmt))
+    except FileNotFoundError:
+        raise ExportError(f"{path}: no such file", hint="run 'hfkg build' first, or pass --out DIR") from None
+    except (SyntaxError, ValueError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ExportError(f"{path} cannot be read as RDF: {first}") from None
+
+
+def export(fmt: str, out_dir: str | Path, dest: str | Path | None = None, prefixes: dict[str, str] | None = None
+           ) -> tuple[bytes, Path | None]:
+    """Serialise the build in ``out_dir`` (its ``graph.trig``) as ``fmt``; write to ``dest`` unless it is ``-``/None.
+
+    Returns the bytes and the path written (None for standard output).
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(sorted(FORMATS))}")
+    trig = Path(out_dir) / "graph.trig"
+    quads = read_quads(trig)
+    if prefixes is None:
+        prefixes = prefixes_of(trig)
+    data = serialize(quads, fmt, prefixes)
+    if dest is None or str(dest) == "-":
+        return data, None
+    path = Path(dest)
+    write_bytes(path, data)
+    return data, path
+
+
+def prefixes_of(path: Path) -> dict[str, str]:
+    """The ``@prefix`` declarations at the top of a Turtle/TriG file (so exports keep the build's prefixes)."""
+    out: dict[str, str] = {}
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.startswith("@prefix"):
+                    break
+                name, _, iri = line[len("@prefix"):].strip().rstrip(".").strip().partition(" ")
+                out[name.rstrip(":")] = iri.strip().strip("<>")
+    except OSError:
+        return {}
+    return out
