@@ -197,6 +197,62 @@ def push_command(endpoint: str, graph_store: str | None, store: str | None, out:
     click.echo(f"Pushed {report.graphs} graphs ({report.triples} triples) to {report.graph_store}", err=True)
 
 
+# --------------------------------------------------------------------------- build
+
+
+@cli.command("build")
+@click.argument("sources", nargs=-1)
+@click.option("--out", "out", default="hfkg-out", show_default=True, help="Output folder.")
+@click.option("--base", default=None, help="IRI base of the data (default: $HFKG_BASE or https://example.org/hfkg/).")
+@click.option("--curation", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Curation file (YAML) applied after extraction.")
+@click.option("--stamp", is_flag=True, help="Record the run's start time in the meta graph.")
+@click.option("--license", "license_iri", default=None, help="IRI of the dataset's licence (dct:license).")
+@click.option("--update-registry", is_flag=True, help="Add newly minted IRI slugs to the committed registry.")
+@click.option("--encoding", default=None, help="Source encoding of .txt files (default: detect).")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL check.")
+def build_command(sources: tuple[str, ...], out: str, base: str | None, curation: Path | None, stamp: bool,
+                  license_iri: str | None, update_registry: bool, encoding: str | None, no_validate: bool) -> None:
+    """Build the knowledge graph from SOURCES (.txt, extraction .json, folders; none: the bundled sample)."""
+    from hfkg.builders import build
+
+    result = build(list(sources), out=out, base=base, curation=curation, stamp=stamp, license=license_iri,
+                   update_registry=update_registry, encoding=encoding, validate=not no_validate)
+    for warning in result.warnings:
+        echo_clean(f"Warning: {warning}", err=True)
+    echo_clean(result.summary_text())
+
+
+@cli.command("validate")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", default="hfkg-out", show_default=True, help="Build folder (validates OUT/graph.trig).")
+def validate_command(file: Path | None, out: str) -> None:
+    """Check FILE (or OUT/graph.trig) against the shipped SHACL shapes; exit 1 when it does not conform."""
+    from hfkg.builders import validate_output
+    from hfkg.errors import ValidationError
+
+    result = validate_output(file, out=out)
+    echo_clean(result.text)
+    if not result.conforms:
+        raise ValidationError(f"the data does not conform to the shapes ({result.violations} violations)",
+                              hint="see the report above")
+
+
+@cli.command("export")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["jsonld", "nquads", "ntriples", "trig", "turtle"]))
+@click.option("--out", "out", default="hfkg-out", show_default=True, help="Build folder to export.")
+@click.option("-o", "--output", "output", default="-", show_default=True, help="File to write, or - for stdout.")
+def export_command(fmt: str, out: str, output: str) -> None:
+    """Write the built graph as FORMAT (turtle and ntriples: the union of all graphs)."""
+    from hfkg.exports.rdf import export
+
+    data, path = export(fmt, out, output)
+    if path is None:
+        click.get_binary_stream("stdout").write(data)
+    else:
+        click.echo(f"Wrote {path} ({len(data)} bytes)", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="hfkg")
