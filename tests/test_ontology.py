@@ -533,3 +533,13 @@ def test_amount_range_instead_of_value_is_accepted_and_neither_is_refused() -> N
     assert validate(g).conforms
     g.remove((ID.amt, SCHEMA.minValue, None))
     assert violations(g) == {"an amount needs schema:value or schema:minValue"}
+
+
+def test_report_has_one_line_per_issue_even_for_multiline_values() -> None:
+    g = good_graph()
+    g.set((ID.quote, OA.exact, Literal("每人每月\n发放")))
+    result = validate(g)
+    lines = result.text.splitlines()
+    assert len(lines) == 1 + len(result.issues) == 2
+    assert lines[1].startswith(f"Violation: <{ID.span}>: oa:exact does not equal")
+    assert lines[1].endswith('(value: "每人每月\\n发放")')

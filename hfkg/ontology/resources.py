@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -162,8 +163,6 @@ def shapes_graph() -> Graph:
 
 def jsonld_context() -> dict[str, Any]:
     """The JSON-LD context shipped for exports (the object under ``@context``)."""
-    import json
-
     return json.loads(read_text("ontology", CONTEXT_FILE))["@context"]
 
 
@@ -259,12 +258,20 @@ def _issues(report: Graph) -> tuple[ValidationIssue, ...]:
     from rdflib.namespace import SH
 
     def short(term: Any) -> str:
+        from rdflib import Literal, URIRef
+
         if term is None:
             return ""
-        try:
-            return report.namespace_manager.normalizeUri(term) if not isinstance(term, tuple) else str(term)
-        except Exception:  # blank nodes and paths have no prefixed form
-            return str(term)
+        if isinstance(term, Literal):  # one line, however long or multi-line the literal is
+            body = str(term) if len(str(term)) <= 60 else str(term)[:57] + "..."
+            suffix = f"@{term.language}" if term.language else ""
+            return json.dumps(body, ensure_ascii=False) + suffix
+        if isinstance(term, URIRef):
+            try:
+                return report.namespace_manager.normalizeUri(term)
+            except Exception:  # an IRI that cannot be written with a prefix
+                return f"<{term}>"
+        return str(term)
 
     out = []
     # top-level results only; the results nested under sh:detail (from sh:node) only lend their messages
@@ -280,10 +287,17 @@ def _issues(report: Graph) -> tuple[ValidationIssue, ...]:
             focus=short(report.value(res, SH.focusNode)),
             path=short(path) if path is not None and not _is_bnode(path) else ("<path>" if path else ""),
             message=msgs[0] if msgs else "(no message)",
-            value=short(report.value(res, SH.value)) if report.value(res, SH.value) is not None else "",
+            value=_value(report, res, short),
         ))
     order = {s: n for n, s in enumerate(SEVERITIES)}
     return tuple(sorted(set(out), key=lambda i: (order.get(i.severity, 9), i.focus, i.path, i.message, i.value)))
+
+
+def _value(report: Graph, res: Any, short: Any) -> str:
+    from rdflib.namespace import SH
+
+    value, focus = report.value(res, SH.value), report.value(res, SH.focusNode)
+    return "" if value is None or value == focus else short(value)
 
 
 def _is_bnode(term: Any) -> bool:
