@@ -194,6 +194,12 @@ def test_anaphors_and_amounts_that_are_not_entitlements() -> None:
         # ellipsis: the second clause shares the first clause's 每人每月
         ("失独家庭每人每月500元,独生子女伤残家庭400元。",
          {("失独家庭", 500, None, "month", "person", None), ("独生子女伤残家庭", 400, None, "month", "person", None)}),
+        # the earlier standard in the next clause
+        ("失独家庭特别扶助金提高至每人每月340元,原标准为135元。", {("失独家庭", 340, 135, "month", "person", None)}),
+        # 原有 (existing) is not 原 (formerly)
+        ("原有的扶助政策每人每月100元。", {(None, 100, None, "month", "person", None)}),
+        # 户均 as a per-household basis
+        ("去年为失独家庭户均发放慰问金800元。", {("失独家庭", 800, None, None, "family", None)}),
         # an anaphor reaching back to the previous sentence
         ("全市重点关注失独家庭。今年起为其每人每月发放扶助金600元。",
          {("失独家庭", 600, None, "month", "person", None)}),

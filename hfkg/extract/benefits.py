@@ -33,7 +33,7 @@ import bisect
 import csv
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -90,10 +90,12 @@ _FUNDING = re.compile(
     r"造价|贷款|投资|共(?=\d)|共[为向给对有]|总共|一共")
 _AFTER_THRESHOLD = re.compile(r"(?:以下|以内|以上)?的(?:家庭|人|户|群众|对象|老人)")
 _RAISE = re.compile(r"提高|提升|增加|增长|上调|调高|调整|上涨|增至|提至|增为")
+_WAS_CLAUSE = re.compile(r"\(?(?:原标准|原来|原先|原(?=为|是|每|按)|此前|以前|过去|调整前)")
 _INCREMENT = re.compile(r"(?:提高|增加|上调|增长|提升|上涨|增发|多发)了?$")
 _WAS = re.compile(r"[^,]{0,3}?\(?(?:原标准|原来|原先|此前|原)(?:为|是|的)?")
 _GROUP_GAP = re.compile(r"\s*(?:、|和|与|及|以及|或)\s*")
-_BASIS = re.compile(r"每(?:个|位|名)?(?:人次|人)|每[名位]|/人|每(?:个)?(?:户|家庭)|每个[\u4e00-\u9fff]{1,8}?家庭|/户")
+_BASIS = re.compile(r"每(?:个|位|名)?(?:人次|人)|每[名位]|/人|每(?:个)?(?:户|家庭)|每个[\u4e00-\u9fff]{1,8}?家庭|/户|"
+                    r"[户人]均(?=补|发|领|获|享|给)")
 _PERIOD = re.compile(r"每(?:个)?月|按月|/月|每(?:个)?年(?:度)?|按年|/年|每(?:个)?季度?|按季度?|一次性")
 _FLOOR = re.compile(r"不低于|不少于|最低(?!生活)|至少")
 _CEILING = re.compile(r"最高|不超过|不高于|最多|封顶|上限")
@@ -391,8 +393,6 @@ def _cash_description(text: str, cs: int, ce: int, q: Quantity) -> str:
     if best is None:
         return "现金补助"
     head, noun, suffix = best.group(1) or "", best.group(2), best.group(3)
-    if head == "一次性":
-        head = "一次性"
     if suffix:
         return head + noun + suffix
     return head + noun + ("金" if noun in ("扶助", "抚慰", "慰问", "救助", "奖励", "资助", "帮扶", "扶持") else "")
@@ -407,8 +407,24 @@ def _find_cash(ctx: _Context) -> list[BenefitHit]:
         if found:
             by_clause[ci] = found
     hits: list[BenefitHit] = []
+    last: tuple[int, list[BenefitHit]] = (-1, [])
     for ci in sorted(by_clause):
-        hits.extend(_cash_in_clause(ctx, ci, by_clause[ci]))
+        cs, ce = lay.clauses[ci]
+        was = _WAS_CLAUSE.match(text, cs, ce)
+        if was:
+            # 提高到340元,原标准为135元: the earlier standard completes the previous clause's benefits
+            prev_ci, prev_hits = last
+            amounts = by_clause[ci]
+            same_sentence = lay.sentence_of_clause(prev_ci) == lay.sentence_of_clause(ci)
+            if prev_ci == ci - 1 and len(amounts) == 1 and same_sentence:
+                done = [replace(h, previous_amount=to_number(amounts[0].value), end=ce)
+                        if h.previous_amount is None else h for h in prev_hits]
+                del hits[len(hits) - len(prev_hits):]
+                hits.extend(done)
+            continue
+        found = _cash_in_clause(ctx, ci, by_clause[ci])
+        hits.extend(found)
+        last = (ci, found)
     return hits
 
 
@@ -430,7 +446,7 @@ def _cash_in_clause(ctx: _Context, ci: int, amounts: list[Quantity]) -> list[Ben
         if basis is None and period is None and it.previous is not None:
             basis, period, quarterly, unit_pos = _per_unit(text, lo, cs, prev_cs, q)
         once_or_unit = basis is not None or period is not None or quarterly
-        if not _is_entitlement(text, ctx, cs, ce, prev_cs, lo, q, it.previous, once_or_unit, unit_pos,
+        if not _is_entitlement(text, cs, ce, prev_cs, q, it.previous, once_or_unit, unit_pos,
                                bool(basis and period), basis is not None):
             continue
         qualifier = q.qualifier if q.qualifier in ("at_least", "at_most", "about") else None
@@ -475,9 +491,8 @@ def _dedup_names(names: list[str]) -> list[str]:
     return out
 
 
-def _is_entitlement(text: str, ctx: _Context, cs: int, ce: int, prev_cs: int, lo: int, q: Quantity,
-                    previous: Quantity | None, per_unit: bool, unit_pos: int, basis_and_period: bool,
-                    has_basis: bool) -> bool:
+def _is_entitlement(text: str, cs: int, ce: int, prev_cs: int, q: Quantity, previous: Quantity | None,
+                    per_unit: bool, unit_pos: int, basis_and_period: bool, has_basis: bool) -> bool:
     """Is amount ``q`` an entitlement (not a total, budget, donation or income threshold)?"""
     first = previous or q
     # the nearest cue before the amount decides between threshold/funding and entitlement
