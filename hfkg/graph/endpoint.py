@@ -2,8 +2,9 @@
 
 Works with Oxigraph server, Apache Jena Fuseki, Virtuoso, GraphDB and any server that speaks the two W3C
 protocols.  Credentials come from the environment: ``HFKG_TOKEN`` (sent as a Bearer token) or
-``HFKG_USER`` + ``HFKG_PASSWORD`` (HTTP Basic).  Every failure (server down, 401, 500, timeout, an answer
-that is not SPARQL) is an :class:`~hfkg.errors.EndpointError` with one line saying what happened.
+``HFKG_USER`` + ``HFKG_PASSWORD`` (HTTP Basic; Digest when ``HFKG_AUTH=digest``).  Every failure (server
+down, 401, 500, timeout, an answer that is not SPARQL) is an :class:`~hfkg.errors.EndpointError` with one
+line saying what happened.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ def auth_from_env(environ: dict[str, str] | None = None) -> Any:
         return _Bearer(token)
     user = env.get("HFKG_USER")
     if user:
+        if env.get("HFKG_AUTH", "").lower() == "digest":  # Virtuoso's /sparql-graph-crud-auth
+            from requests.auth import HTTPDigestAuth
+
+            return HTTPDigestAuth(user, env.get("HFKG_PASSWORD", ""))
         return (user, env.get("HFKG_PASSWORD", ""))
     return None
 
@@ -57,11 +62,8 @@ def _check_url(url: str, what: str) -> str:
 
 
 def query_url(url: str) -> str:
-    """The query URL: a bare server root (Oxigraph's ``http://host:port``) gets ``/query``."""
-    parts = urlsplit(_check_url(url, "endpoint"))
-    if parts.path in ("", "/"):
-        return urlunsplit(parts._replace(path="/query"))
-    return url
+    """The SPARQL query URL, checked (used as given: QLever answers at the root, Oxigraph at ``/query``)."""
+    return _check_url(url, "endpoint")
 
 
 def graph_store_url(endpoint: str) -> str:
@@ -70,7 +72,7 @@ def graph_store_url(endpoint: str) -> str:
     path = parts.path.rstrip("/")
     if path.endswith("/repositories") or "/repositories/" in path:  # GraphDB / RDF4J
         return urlunsplit(parts._replace(path=path + "/rdf-graphs/service", query=""))
-    if path == "/query":  # Oxigraph
+    if path in ("", "/query"):  # Oxigraph (its root, or its query URL)
         return urlunsplit(parts._replace(path="/store", query=""))
     if path.endswith(("/sparql", "/query")) and path.count("/") >= 2:  # Fuseki /DATASET/sparql
         return urlunsplit(parts._replace(path=path.rsplit("/", 1)[0] + "/data", query=""))

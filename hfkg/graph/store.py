@@ -201,3 +201,17 @@ def load_dataset(store_dir: str | os.PathLike[str], trig_path: str | os.PathLike
         union = _union_size(store)
         del store
     return LoadReport(store=target, graphs=len(groups), quads=quads, union_triples=union)
+
+
+def load_build(result: Any) -> LoadReport:
+    """The step ``hfkg build`` runs after writing its dumps: load ``DIR/graph.trig`` into ``DIR/store``.
+
+    ``result`` is the builders' ``BuildResult``; its ``paths["store"]`` and ``summary["store"]`` are set.
+    """
+    out_dir = Path(result.out_dir)
+    trig = Path(result.paths.get("trig", out_dir / "graph.trig"))
+    report = load_dataset(out_dir / STORE_NAME, trig)
+    result.paths["store"] = report.store
+    result.summary["store"] = {"graphs": report.graphs, "quads": report.quads,
+                               "union_triples": report.union_triples}
+    return report
