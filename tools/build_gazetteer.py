@@ -16,15 +16,18 @@ What the script does, deterministically:
 * statistical zones with county codes ``xx71``-``xx79`` (开发区, 园区, 管理区) are left out: they are not
   administrative divisions in GB/T 2260; so are the county rows of cities without counties (东莞市 441900),
   which repeat the prefecture-level row;
-* 香港特别行政区, 澳门特别行政区 and 台湾省 are added with their GB/T 2260 codes (the package keeps them apart);
+* 香港特别行政区, 澳门特别行政区 and 台湾省 are added with their GB/T 2260 codes (the package keeps them apart in
+  ``dist/HK-MO-TW.json``), and Taiwan's cities and counties from that file as prefecture-level units under 台湾省
+  without a code (GB/T 2260 lists none);
 * 新疆生产建设兵团 is added as a special province-level unit with code ``660000`` (not in GB/T 2260; the code the
   ministries' statistical systems use for the Corps);
 * divisions that existed around 2012 and have since been merged or renamed are added from domain knowledge with
   their GB/T 2260 codes of the time, marked ``historic`` (a historic code may since have been given to another unit);
 * ``en`` is a cosmetic English name: pypinyin of the stem plus the kind of unit (``Dongcheng District``).
 
-Output: UTF-8 TSV sorted by code then name, columns ``code name level parent status en``; lines starting with
-``#`` are comments.  Re-running on the same package version gives a byte-identical file.
+Output: UTF-8 TSV sorted by code (the parent's code for a unit without one) then name, columns
+``code name level parent status en``; lines starting with ``#`` are comments.  Re-running on the same
+package version gives a byte-identical file.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import sys
 import tarfile
 from pathlib import Path
@@ -83,6 +87,8 @@ EN_SPECIAL = {
     "内蒙古自治区": "Inner Mongolia", "西藏自治区": "Tibet", "陕西省": "Shaanxi", "香港特别行政区": "Hong Kong",
     "澳门特别行政区": "Macao", "台湾省": "Taiwan", "新疆生产建设兵团": "Xinjiang Production and Construction Corps",
     "广西壮族自治区": "Guangxi", "新疆维吾尔自治区": "Xinjiang", "宁夏回族自治区": "Ningxia",
+    "台北市": "Taipei", "新北市": "New Taipei", "桃园市": "Taoyuan", "台中市": "Taichung", "台南市": "Tainan",
+    "高雄市": "Kaohsiung",
 }
 # Longest first: unit suffix -> English kind.
 EN_KINDS = (
@@ -93,9 +99,13 @@ EN_KINDS = (
 
 
 def read_csvs(tgz: Path) -> dict[str, list[dict[str, str]]]:
-    """The three CSV tables of the package tarball."""
+    """The three CSV tables of the package tarball, plus ``taiwan``: the names of Taiwan's cities and counties."""
     out: dict[str, list[dict[str, str]]] = {}
     with tarfile.open(tgz) as tar:
+        member = tar.extractfile("package/dist/HK-MO-TW.json")
+        if member is None:
+            sys.exit(f"{tgz}: no package/dist/HK-MO-TW.json")
+        out["taiwan"] = [{"name": n} for n in json.load(member)["台湾省"]]
         for name in ("provinces", "cities", "areas"):
             member = tar.extractfile(f"package/dist/{name}.csv")
             if member is None:
@@ -115,6 +125,7 @@ def rows_from_package(tables: dict[str, list[dict[str, str]]]) -> list[tuple[str
             placeholder.add(c["code"])
             continue
         rows.append((c["code"] + "00", c["name"], "prefecture", c["provinceCode"] + "0000"))
+    rows += [("", t["name"], "prefecture", "710000") for t in tables["taiwan"]]
     for a in tables["areas"]:
         if 70 <= int(a["code"][4:6]) <= 79 or a["code"].endswith("00"):  # zones; cities without counties
             continue
@@ -161,7 +172,7 @@ def build(tgz: Path) -> str:
     """The text of regions.tsv."""
     rows = [(*r, "current") for r in rows_from_package(read_csvs(tgz)) + EXTRA_CURRENT]
     rows += [(*r, "special") for r in SPECIAL] + [(*r, "historic") for r in HISTORIC]
-    rows.sort(key=lambda r: (r[0], r[1]))
+    rows.sort(key=lambda r: (r[0] or r[3], r[1]))
     lines = [
         f"# Chinese administrative divisions. Source: npm package {PACKAGE} {VERSION} ({LICENCE} licence),",
         "# National Bureau of Statistics codes of 2023 (GB/T 2260 for the six-digit codes); built by",

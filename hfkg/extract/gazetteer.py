@@ -89,7 +89,7 @@ def _is_han(ch: str) -> bool:
 class Region:
     """One administrative division."""
 
-    code: str
+    code: str | None  # None for the cities and counties of Taiwan, which GB/T 2260 does not list
     name: str
     level: str
     parent_code: str | None
@@ -100,6 +100,11 @@ class Region:
     @property
     def historic(self) -> bool:
         return self.status == "historic"
+
+    @property
+    def key(self) -> str:
+        """The code, or ``parent code/name`` for a unit without one: unique among the units of one status."""
+        return self.code or f"{self.parent_code}/{self.name}"
 
 
 def strip_ethnic(stem: str) -> str:
@@ -154,7 +159,10 @@ def surface_forms(region: Region) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class RegionContext:
-    """The regions a document or section is known to be about (codes); short forms resolve inside them."""
+    """The regions a document or section is known to be about; short forms resolve inside them.
+
+    ``codes`` holds :attr:`Region.key` values (the GB/T 2260 code wherever the unit has one).
+    """
 
     codes: frozenset[str] = frozenset()
 
@@ -164,22 +172,25 @@ class RegionContext:
         gaz, codes = load_gazetteer(), set()
         for r in regions:
             if isinstance(r, Region):
-                codes.add(r.code)
+                codes.add(r.key)
             elif gaz.by_code(r) is not None:
                 codes.add(r)
             else:
                 found = gaz.lookup(r)
                 if found is not None:
-                    codes.add(found.code)
+                    codes.add(found.key)
         return cls(frozenset(codes))
 
     def extended(self, regions: Iterable[Region]) -> RegionContext:
-        return RegionContext(self.codes | {r.code for r in regions})
+        return RegionContext(self.codes | {r.key for r in regions})
 
 
 @dataclass(frozen=True)
 class RegionHit:
-    """A region mention in normalised text; ``code`` is None when an ambiguous full name stays unresolved."""
+    """A region mention in normalised text; ``region`` is None when an ambiguous full name stays unresolved.
+
+    ``code`` is None when unresolved, and for the few units without a GB/T 2260 code (Taiwan's cities).
+    """
 
     start: int
     end: int
@@ -189,26 +200,27 @@ class RegionHit:
     level: str | None
     parent: str | None  # full name of the parent unit
     kind: str = FULL  # full | short | alias
-    candidates: tuple[str, ...] = field(default=())  # codes, when unresolved
+    candidates: tuple[str, ...] = field(default=())  # keys of the readings, when unresolved
     region: Region | None = field(default=None, compare=False, repr=False)
 
     @property
     def resolved(self) -> bool:
-        return self.code is not None
+        return self.region is not None
 
 
 class Gazetteer:
     """All divisions with lookups by code, by name and by any surface form."""
 
     def __init__(self, regions: list[Region]) -> None:
-        names = {r.code: r.name for r in regions if not r.historic}
-        names.update({r.code: r.name for r in regions if r.historic and r.code not in names})
+        names = {r.code: r.name for r in regions if r.code and not r.historic}
+        names.update({r.code: r.name for r in regions if r.code and r.historic and r.code not in names})
         self.regions: tuple[Region, ...] = tuple(
             Region(r.code, r.name, r.level, r.parent_code, r.status, r.en,
                    names.get(r.parent_code) if r.parent_code else None) for r in regions)
         self._by_code: dict[str, Region] = {}
         for r in sorted(self.regions, key=lambda r: r.historic):
-            self._by_code.setdefault(r.code, r)
+            if r.code:
+                self._by_code.setdefault(r.code, r)
         self._forms: dict[str, list[tuple[Region, str]]] = {}
         for r in self.regions:
             for surface, kind in surface_forms(r):
@@ -260,14 +272,14 @@ class Gazetteer:
 
     def contains(self, outer: Region, inner: Region) -> bool:
         """True when ``inner`` is ``outer`` or lies inside it."""
-        return outer.code in {r.code for r in self.chain(inner)}
+        return outer.key in {r.key for r in self.chain(inner)}
 
     # ------------------------------------------------------------------ resolution
     def in_context(self, region: Region, context: RegionContext) -> int:
         """How specifically ``context`` holds ``region``: 0 not at all, else 1 + rank of the deepest match."""
         best = 0
         for r in self.chain(region):
-            if r.code in context.codes:
+            if r.key in context.codes:
                 best = max(best, 9 if r is region else 1 + _RANK.get(r.level, 0))
         return best
 
@@ -314,7 +326,7 @@ class Gazetteer:
         cache_ = self.__dict__.setdefault("_scope", {})
         found = cache_.get(surface)
         if found is None:
-            found = cache_[surface] = frozenset(a.code for r, _ in self._forms.get(surface, ()) for a in self.chain(r))
+            found = cache_[surface] = frozenset(a.key for r, _ in self._forms.get(surface, ()) for a in self.chain(r))
         return found
 
     def county_short_only(self, surface: str) -> bool:
@@ -335,7 +347,7 @@ def load_gazetteer() -> Gazetteer:
         if not line or line.startswith("#") or line.startswith("code\t"):
             continue
         code, name, level, parent, status, en = line.split("\t")
-        rows.append(Region(code, name, level, parent or None, status, en))
+        rows.append(Region(code or None, name, level, parent or None, status, en))
     return Gazetteer(rows)
 
 
@@ -376,7 +388,7 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
                 return None
             levels = {r.level for r, _ in forms}
             return RegionHit(start, end, surface, names.pop(), None, levels.pop() if len(levels) == 1 else None,
-                             None, kind, tuple(sorted(r.code for r, _ in forms)))
+                             None, kind, tuple(sorted(r.key for r, _ in forms)))
     else:
         if region is None:
             return None
