@@ -30,6 +30,7 @@ from hfkg.ontology.namespace import (
 from hfkg.ontology.resources import (
     FAMILY_TYPES_TSV,
     VOCAB_BASE,
+    family_type_index,
     jsonld_context,
     parse_family_types,
     read_text,
@@ -62,9 +63,14 @@ def test_jsonld_context_parses_and_agrees_with_prefixes() -> None:
     ctx = jsonld_context()
     for prefix, ns in ctx.items():
         assert PREFIXES[prefix] == ns, prefix
-    doc = {"@context": ctx, "@id": "ft:bereaved-only-child", "@type": "skos:Concept"}
-    g = Graph().parse(data=json.dumps(doc), format="json-ld")
+    doc = json.dumps({"@context": ctx, "@id": "ft:bereaved-only-child", "@type": "skos:Concept",
+                      "skos:prefLabel": {"@value": "失独家庭", "@language": "zh"}}, ensure_ascii=False)
+    g = Graph().parse(data=doc, format="json-ld")
     assert (FT["bereaved-only-child"], RDF.type, SKOS.Concept) in g
+    assert (FT["bereaved-only-child"], SKOS.prefLabel, Literal("失独家庭", lang="zh")) in g
+    quads = list(pyoxigraph.parse(doc.encode("utf-8"), format=pyoxigraph.RdfFormat.JSON_LD))
+    assert {(q.subject.value, q.predicate.value) for q in quads} == {
+        (str(FT["bereaved-only-child"]), str(RDF.type)), (str(FT["bereaved-only-child"]), str(SKOS.prefLabel))}
 
 
 # ---------------------------------------------------------------- ontology lint
@@ -295,6 +301,12 @@ def test_bad_family_type_tsv_is_refused(body: str, message: str) -> None:
 def test_family_type_tsv_header_is_checked() -> None:
     with pytest.raises(OntologyError, match="the header must be"):
         parse_family_types("slug\tname\n")
+
+
+def test_family_type_label_index_covers_preferred_labels_and_synonyms() -> None:
+    index = family_type_index()
+    assert index["失独家庭"].slug == index["独生子女死亡家庭"].slug == "bereaved-only-child"
+    assert sum(len(ft.labels) for ft in family_types()) == len(index)
 
 
 def test_shipped_tsv_parses() -> None:

@@ -2,7 +2,7 @@
 
 - :mod:`hfkg.ontology.namespace`: closed rdflib namespaces (``HFKG``, ``ROLE``, ``PF`` ...) and ``vocab()``.
 - :mod:`hfkg.ontology.resources`: ``ontology_graph()``, ``vocab_graph()``, ``shapes_graph()``,
-  ``family_types()`` and ``validate()``.
+  ``family_types()``, ``family_type_index()`` and ``validate()``.
 
 The ontology and vocabularies live in fixed namespaces (``https://w3id.org/hfkg/ont#``,
 ``https://w3id.org/hfkg/vocab/<scheme>/``), independent of the configurable instance-data base.
@@ -11,6 +11,7 @@ The ontology and vocabularies live in fixed namespaces (``https://w3id.org/hfkg/
 from hfkg.ontology.resources import (
     FamilyType,
     ValidationResult,
+    family_type_index,
     family_types,
     ontology_graph,
     shapes_graph,
@@ -21,6 +22,7 @@ from hfkg.ontology.resources import (
 __all__ = [
     "FamilyType",
     "ValidationResult",
+    "family_type_index",
     "family_types",
     "ontology_graph",
     "shapes_graph",

@@ -121,6 +121,11 @@ def family_types() -> list[FamilyType]:
     return list(_family_types())
 
 
+def family_type_index() -> dict[str, FamilyType]:
+    """Every Chinese label of the taxonomy (preferred label and synonyms) -> its family type."""
+    return {label: ft for ft in _family_types() for label in ft.labels}
+
+
 @cache
 def _parsed(*names: str) -> Graph:
     from rdflib import Graph
