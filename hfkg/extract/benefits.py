@@ -179,7 +179,6 @@ class _Context:
         self.layout = _Layout(norm.text)
         self.mentions = mentions
         self.region_of = region_of
-        self.programs = [m for m in mentions.items if m.type == "Program"]
 
     # -- family types
 
@@ -238,11 +237,15 @@ class _Context:
         return self.coordinated(fts, fts[-1])
 
     def clause_fts(self, ci: int, limit: int = 3) -> tuple[list[Mention], str]:
-        """Family types for clause ``ci``: its own, else the nearest earlier clause of the sentence, else anaphor."""
+        """Family types for clause ``ci``: its own, else its anaphor's referent, else the nearest earlier clause of
+        the sentence that names one."""
         cs, ce = self.layout.clauses[ci]
         own = self.fts_in(cs, ce)
         if own:
             return own, "clause"
+        ref = self.resolve_anaphor(cs, ce)
+        if ref:
+            return ref, "anaphor"
         ss, _ = self.layout.sentence_of_clause(ci)
         j = ci - 1
         while j >= 0 and self.layout.clauses[j][0] >= ss and ci - j <= limit:
@@ -250,9 +253,6 @@ class _Context:
             if got:
                 return got, "sentence"
             j -= 1
-        ref = self.resolve_anaphor(cs, ce)
-        if ref:
-            return ref, "anaphor"
         return [], ""
 
     # -- programs, regions
