@@ -250,6 +250,8 @@ def test_insurance_in_an_enumeration_takes_only_its_own_item() -> None:
     # a restatement of the same item in the same region is one record
     _norm, hits = run("实施计划生育家庭意外伤害保险。为计划生育家庭购买意外伤害保险,参保率达到95%。")
     assert [(h.kind, h.family_type, h.description) for h in hits] == [("insurance", "计划生育家庭", "意外伤害保险")]
+    _norm, hits = run("失独家庭夫妇的城乡居民养老保险个人缴费部分由区财政代缴。")
+    assert of_kind(hits, "insurance") == {("失独家庭", "城乡居民养老保险")}
     _norm, hits = run("为其购买养老、医疗保险。")
     assert of_kind(hits, "insurance") == {(None, "养老、医疗保险")}
 
