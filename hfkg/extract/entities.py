@@ -50,6 +50,7 @@ _BOOK_RE = re.compile(r"《[^《》\n]{1,60}》")
 
 
 _PROTECTED: dict[int, int] = {}  # end -> start of place names (成都市: 都 must not stop a scan), set per document
+_INSIDE: set[int] = set()  # positions strictly inside a place name
 
 
 def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False) -> int:
@@ -69,7 +70,7 @@ def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False) 
     window_start = i
     last = window_start
     for m in _STOP_WORD_RE.finditer(text, window_start, end):
-        if not any(s < m.start() < e for e, s in _PROTECTED.items() if s <= m.start() < e):
+        if m.start() not in _INSIDE:
             last = max(last, m.end())
     return last
 
@@ -94,14 +95,16 @@ def _strip_leading(text: str, start: int, end: int, min_rest: int) -> int:
     return start
 
 
+@lru_cache(maxsize=8)
+def _tail_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(f"({_alt(words)})了?$")
+
+
 def _word_before(text: str, start: int, words: tuple[str, ...]) -> str | None:
     """The word of ``words`` that ends right before ``start`` (allowing a 了 in between)."""
-    for w in words:
-        if text.startswith(w, start - len(w)):
-            return w
-        if text.startswith(w + "了", start - len(w) - 1):
-            return w
-    return None
+    longest = max(map(len, words)) + 1
+    m = _tail_regex(words).search(text, max(0, start - longest), start)
+    return m.group(1) if m else None
 
 
 # ----------------------------------------------------------------------------- regions
@@ -487,11 +490,14 @@ def recognise(norm: NormText, sections: list[SectionInfo]) -> list[Candidate]:
     regions = region_candidates(text, sections)
     _PROTECTED.clear()
     _PROTECTED.update({c.end: c.start for c in regions})
+    _INSIDE.clear()
+    _INSIDE.update(p for c in regions for p in range(c.start + 1, c.end))
     try:
         cands = (regions + _agency_hits(text) + _program_hits(text, quotes, books, fam_re)
                  + _family_hits(text) + _person_hits(text))
     finally:
         _PROTECTED.clear()
+        _INSIDE.clear()
     return _flatten(cands)
 
 

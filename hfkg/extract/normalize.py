@@ -22,7 +22,6 @@ from __future__ import annotations
 import bisect
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -129,8 +128,13 @@ class NormText:
         return seg_norm + seg_len
 
 
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   r"\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+
+
 def _display_width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    """Terminal/PDF column width: East Asian wide and full-width characters count two."""
+    return len(s) + len(_WIDE.findall(s))
 
 
 def _line_spans(raw: str) -> list[tuple[int, int]]:

@@ -16,6 +16,7 @@ Rules work sentence by sentence on the resolved mentions:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,9 +73,11 @@ def find_relations(norm: NormText, sections: list[SectionInfo],
             add("authored", a, sec.title, s, e)
     _region_part_of(ms, add)
     _enumerations(ms, add)
+    starts = [x.start for x in ms]
     for m in _SENT_RE.finditer(text):
         s, e = m.start(), m.end()
-        sent = [x for x in ms if s <= x.start and x.end <= e]
+        lo, hi = bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)
+        sent = [x for x in ms[lo:hi] if x.end <= e]
         if sent:
             _sentence(text, s, e, sent, add)
     return sorted(out.values(), key=lambda r: (r.start or 0, r.type, r.subject, r.object))

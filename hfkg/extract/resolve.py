@@ -114,13 +114,11 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex) -> dict[int, tuple[s
     return out
 
 
-def _program_region(text: str, cands: list[Candidate], c: Candidate, sec: SectionInfo | None) -> str | None:
+def _program_region(text: str, region_ends: dict[int, str], c: Candidate, sec: SectionInfo | None) -> str | None:
     """A program introduced as ``X区的“Y”`` belongs to X; otherwise to its section's region."""
     start = c.start - 1 if c.start > 0 and text[c.start - 1] in "“「『" else c.start
-    if start > 0 and text[start - 1] == "的":
-        for k in cands:
-            if k.type == "Region" and k.end == start - 1:
-                return k.name
+    if start > 0 and text[start - 1] == "的" and (start - 1) in region_ends:
+        return region_ends[start - 1]
     return sec.region if sec else None
 
 
@@ -153,11 +151,12 @@ def resolve(norm: NormText, sections: list[SectionInfo], cands: list[Candidate])
     alias_of = {c.info["alias"]: c.name for c in cands if c.type == "Program" and c.info.get("alias")}
     agency_keys = _agency_keys(cands, idx)
     program_regions: dict[str, set[str | None]] = {}
+    region_ends = {c.end: c.name for c in cands if c.type == "Region"}
     for c in cands:
         if c.type == "Program":
             c.name = alias_of.get(c.name, c.name)
             c.name = _strip_free_modifier(c.name)
-            reg = None if c.name.startswith(lx.NATIONAL_PREFIXES) else _program_region(text, cands, c, idx.at(c.start))
+            reg = None if c.name.startswith(lx.NATIONAL_PREFIXES) else _program_region(text, region_ends, c, idx.at(c.start))
             program_regions.setdefault(c.name, set()).add(reg)
     entities: dict[tuple[str, str, str | None], Entity] = {}
     keys = []
