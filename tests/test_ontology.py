@@ -555,3 +555,18 @@ def test_report_has_one_line_per_issue_even_for_multiline_values() -> None:
     assert len(lines) == 1 + len(result.issues) == 2
     assert lines[1].startswith(f"Violation: <{ID.span}>: oa:exact does not equal")
     assert lines[1].endswith('(value: "每人每月\\n发放")')
+
+
+def test_dataset_description_is_checked() -> None:
+    dcat = Namespace("http://www.w3.org/ns/dcat#")
+    void = Namespace("http://rdfs.org/ns/void#")
+    g = good_graph()
+    g.add((ID.dataset, RDF.type, dcat.Dataset))
+    g.add((ID.dataset, RDF.type, void.Dataset))
+    g.add((ID.dataset, DCT.title, Literal("KG", lang="en")))
+    g.add((ID.dataset, void.triples, Literal(120)))
+    assert validate(g).conforms
+    g.set((ID.dataset, void.triples, Literal("many")))
+    g.remove((ID.dataset, DCT.title, None))
+    assert violations(g) == {"the dataset description needs a dct:title",
+                             "void:triples is one non-negative xsd:integer"}
