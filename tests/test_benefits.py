@@ -180,6 +180,10 @@ def test_anaphors_and_amounts_that_are_not_entitlements() -> None:
         # A、B分别提高到C、D
         ("失独家庭和独生子女伤残家庭的特别扶助金标准分别由每人每月135元、110元提高到340元、270元。",
          {("失独家庭", 340, 135, "month", "person", None), ("独生子女伤残家庭", 270, 110, "month", "person", None)}),
+        # 分别 with one group of amounts per area
+        ("独生子女伤残家庭和失独家庭的特别扶助金分别提高到城镇每人每月270元、340元,农村每人每月150元、170元。",
+         {("独生子女伤残家庭", 270, None, "month", "person", None), ("失独家庭", 340, None, "month", "person", None),
+          ("独生子女伤残家庭", 150, None, "month", "person", None), ("失独家庭", 170, None, "month", "person", None)}),
         # 从A提高至B with 万/千 multipliers and decimals
         ("对失独家庭的一次性抚慰金从5千元提高至1.5万元。", {("失独家庭", 15000, 5000, "once", None, None)}),
         # a ceiling

@@ -461,11 +461,11 @@ def _cash_in_clause(ctx: _Context, ci: int, amounts: list[Quantity]) -> list[Ben
         return []
     fts, _how = ctx.clause_fts(ci)
     names = _dedup_names([ctx.ft_name(m) for m in fts])
-    paired = "分别" in text[cs:ce] and len(names) == len(kept) > 1
+    slots = _pair_slots(text, prev_cs, ce, [it.q for it, *_ in kept], len(names))
     hits = []
     for k, (it, basis, period, quarterly, qualifier) in enumerate(kept):
         q = it.q
-        targets: list[str | None] = [names[k]] if paired else (list(names) or [None])
+        targets: list[str | None] = [names[slots[k]]] if slots else (list(names) or [None])
         anchors: list[Mention | None] = [m for m in fts if ctx.ft_name(m) in targets]
         program = ctx.program_for(ci, q.start)
         start, end = ctx.span(ci, [*anchors, program])
@@ -481,6 +481,19 @@ def _cash_in_clause(ctx: _Context, ci: int, amounts: list[Quantity]) -> list[Ben
                 amount_max=to_number(q.max_value) if q.max_value is not None else None,
                 rule="cash.raise" if it.previous else "cash"))
     return hits
+
+
+def _pair_slots(text: str, cs: int, ce: int, amounts: list[Quantity], n_types: int) -> list[int]:
+    """With 分别 (in the clause or the one before), the family type index of each amount: in order, per group
+    of amounts (城镇A、B,农村C、D)."""
+    if "分别" not in text[cs:ce] or n_types < 2:
+        return []
+    if len(amounts) == n_types:
+        return list(range(n_types))
+    groups = _groups(text, amounts)
+    if all(len(g) == n_types for g in groups):
+        return [k for g in groups for k in range(len(g))]
+    return []
 
 
 def _dedup_names(names: list[str]) -> list[str]:
