@@ -85,7 +85,7 @@ def _is_han(ch: str) -> bool:
 # ----------------------------------------------------------------------------- data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Region:
     """One administrative division."""
 
@@ -331,11 +331,11 @@ class Gazetteer:
 
     def county_short_only(self, surface: str) -> bool:
         """True when every reading of ``surface`` is a bare short form of a county-level unit."""
-        cache_ = self.__dict__.setdefault("_county_short", {})
-        found = cache_.get(surface)
-        if found is None:
-            found = cache_[surface] = all(k == SHORT and r.level == "county" for r, k in self._forms[surface])
-        return found
+        flags = self.__dict__.get("_county_short")
+        if flags is None:
+            flags = self.__dict__["_county_short"] = {
+                s: all(k == SHORT and r.level == "county" for r, k in forms) for s, forms in self._forms.items()}
+        return flags[surface]
 
 
 @cache
@@ -363,24 +363,38 @@ def _venue_follows(text: str, end: int) -> bool:
     return _VENUE.match(text, end) is not None
 
 
-def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionContext,
-           ends: dict[int, list[Region]]) -> RegionHit | None:
-    """The hit for ``text[start:end]`` if the rules accept it there, else None."""
-    surface = text[start:end]
+_Reading = tuple[list[tuple[Region, str]], str, "Region | None", bool]
+
+
+def _reading(gaz: Gazetteer, surface: str, context: RegionContext) -> _Reading:
+    """(readings, kind, the region it names in ``context`` or None, whether ``context`` holds that region)."""
     forms = gaz._preferred(surface)
     kind = forms[0][1]
     provinces = [r for r, k in forms if k != FULL and r.level == "province"]
     region = provinces[0] if len(provinces) == 1 else gaz.pick((r for r, _ in forms), context)
+    return forms, kind, region, bool(region is not None and context.codes and gaz.in_context(region, context))
+
+
+def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionContext,
+           ends: dict[int, list[Region]], memo: dict[str, _Reading] | None = None) -> RegionHit | None:
+    """The hit for ``text[start:end]`` if the rules accept it there, else None (``memo`` caches readings)."""
+    surface = text[start:end]
+    found = memo.get(surface) if memo is not None else None
+    if found is None:
+        found = _reading(gaz, surface, context)
+        if memo is not None:
+            memo[surface] = found
+    forms, kind, region, in_ctx = found
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
-    glued_parent = any(gaz.contains(p, r) for r, _ in forms for p in ends.get(start, ()))
+    parents = ends.get(start)
+    glued_parent = bool(parents) and any(gaz.contains(p, r) for r, _ in forms for p in parents)
     if kind == FULL:
         if surface[-1] + after in _SUFFIX_WORDS:
             return None
         if surface in WEAK_FULL_NAMES and not glued_parent:
             return None
-        if (len(surface) == 2 and _is_han(before) and after in _LEVEL_FOLLOWERS and not glued_parent
-                and not (region and gaz.in_context(region, context))):
+        if len(surface) == 2 and _is_han(before) and after in _LEVEL_FOLLOWERS and not glued_parent and not in_ctx:
             return None
         if region is None:
             names = {r.name for r, _ in forms}
@@ -394,7 +408,7 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
             return None
         if surface in COMMON_WORD_SHORTS and not glued_parent:
             return None
-        if region.level == "county" and not gaz.in_context(region, context) and not glued_parent:
+        if region.level == "county" and not in_ctx and not glued_parent:
             return None
         if surface[0] in "河湖江" and (before in _WATER_BEFORE or after in _WATER_AFTER):
             return None
@@ -435,12 +449,13 @@ def _select(gaz: Gazetteer, text: str, spans: list[tuple[int, int]], context: Re
     """Judge every span and keep the leftmost-longest non-overlapping accepted hits."""
     ends: dict[int, list[Region]] = {}
     accepted: list[RegionHit] = []
+    memo: dict[str, _Reading] = {}
     codes = context.codes
     for start, end in spans:
         surface = text[start:end]
         if gaz.county_short_only(surface) and not (codes & gaz.scope(surface)) and start not in ends:
             continue
-        hit = _judge(gaz, text, start, end, context, ends)
+        hit = _judge(gaz, text, start, end, context, ends, memo)
         if hit is None:
             continue
         accepted.append(hit)
