@@ -240,6 +240,7 @@ VOCAB_SLUGS: dict[str, frozenset[str]] = {
         "dependent-elderly",
         "disabled",
         "disabled-only-child",
+        "dual-earner",
         "elderly",
         "elderly-living-alone",
         "empty-nest",
@@ -270,6 +271,7 @@ VOCAB_SLUGS: dict[str, frozenset[str]] = {
         "rural-fp",
         "serious-illness",
         "single-parent",
+        "skipped-generation",
         "special-elderly",
         "special-fp",
         "stem",
@@ -279,6 +281,7 @@ VOCAB_SLUGS: dict[str, frozenset[str]] = {
         "two-daughters",
         "urban",
         "urban-rural",
+        "zero-employment",
     }),
     "admin-level": frozenset({
         "country",
