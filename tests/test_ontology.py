@@ -570,3 +570,16 @@ def test_dataset_description_is_checked() -> None:
     g.remove((ID.dataset, DCT.title, None))
     assert violations(g) == {"the dataset description needs a dct:title",
                              "void:triples is one non-negative xsd:integer"}
+
+
+def test_a_dump_with_its_own_scheme_copy_is_checked_against_that_copy() -> None:
+    g = good_graph()
+    scheme = URIRef(VOCAB_BASE + "per-unit")
+    g.add((scheme, RDF.type, SKOS.ConceptScheme))
+    g.add((scheme, SKOS.prefLabel, Literal("计发单位", lang="zh")))
+    g.add((PU["per-person"], RDF.type, SKOS.Concept))
+    g.add((PU["per-person"], SKOS.inScheme, scheme))
+    g.add((PU["per-person"], SKOS.prefLabel, Literal("per head", lang="en")))  # older wording than shipped
+    assert validate(g).conforms
+    g.remove((PU["per-person"], SKOS.inScheme, scheme))
+    assert violations(g) == {"a concept must be in a skos:ConceptScheme"}

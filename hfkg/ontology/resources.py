@@ -243,20 +243,36 @@ def flatten(data: Any) -> Graph:
 def validate(data: Any, *, with_vocab: bool = True, shapes: Graph | None = None) -> ValidationResult:
     """Validate a Graph or Dataset (flattened to one graph) against the shipped SHACL shapes.
 
-    With ``with_vocab`` the shipped SKOS vocabularies are added to the data first, so concepts
-    referenced by IRI are typed and in their schemes. pyshacl runs with advanced features (SPARQL
+    With ``with_vocab`` the shipped SKOS schemes that the data does not already carry are added
+    first, so concepts referenced by IRI are typed and in their schemes (a dump with its own copy of
+    a scheme is checked against that copy). pyshacl runs with advanced features (SPARQL
     constraints), warnings allowed and no inference.
     """
     import pyshacl
 
     graph = flatten(data)
     if with_vocab:
-        graph += _parsed(*VOCAB_FILES)
+        graph += _missing_schemes(graph)
     shacl = shapes if shapes is not None else _parsed(SHAPES_FILE)
     conforms, report, _text = pyshacl.validate(graph, shacl_graph=shacl, advanced=True, allow_warnings=True,
                                                inference="none", meta_shacl=False)
     issues = _issues(report)
     return ValidationResult(conforms=bool(conforms), issues=issues, report_graph=report)
+
+
+def _missing_schemes(data: Graph) -> Graph:
+    """The shipped vocabulary triples of every concept scheme not declared in ``data``."""
+    from rdflib import RDF, SKOS, Graph
+
+    vocab = _parsed(*VOCAB_FILES)
+    out = Graph()
+    for scheme in vocab.subjects(RDF.type, SKOS.ConceptScheme):
+        if (scheme, RDF.type, SKOS.ConceptScheme) in data:
+            continue
+        for s, p, o in vocab:
+            if str(s).startswith(str(scheme)) and str(s)[len(str(scheme)):][:1] in ("", "/", "#"):
+                out.add((s, p, o))
+    return out
 
 
 def _issues(report: Graph) -> tuple[ValidationIssue, ...]:
