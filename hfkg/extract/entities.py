@@ -155,6 +155,10 @@ def _agency_hits(text: str) -> list[Candidate]:
     out = []
     for m in _ORG_RE.finditer(text):
         s, e = m.start(), m.end()
+        while e - s > 1 and text[e:e + 1] == "长" and text[e - 1] in "局厅部会院所处站办委":
+            e -= 1  # 计生局局长: the last 局 belongs to the title
+        if e <= s:
+            continue
         tail_clash = any(text.startswith(t, e - len(t)) or text.startswith(t, s - 1) for t in _NOT_ORG_TAIL)
         if tail_clash and text[s:e] not in _SELF_STANDING:
             continue
@@ -373,11 +377,35 @@ def family_regex() -> re.Pattern[str]:
     return re.compile(f"(?:{_alt(tax)})(?!口|籍|主|型|数)|{open_pat}")
 
 
-def _family_hits(text: str) -> list[Candidate]:
+@lru_cache(maxsize=1)
+def _elliptic_regex() -> re.Pattern[str]:
+    mods = _alt(m for m in lx.FAMILY_MODIFIERS if m != "和")
+    return re.compile(f"(?P<shared>独生子女|计划生育|计生|农村|城镇)(?P<a>(?:{mods}){{1,2}})[、和及](?P<b>(?:{mods}){{1,2}})"
+                      f"(?P<head>家庭|户)")
+
+
+def _elliptic_family_hits(text: str) -> list[Candidate]:
+    """独生子女伤残、死亡家庭: one family type per conjunct, both over the whole expression."""
     tax = lx.family_taxonomy()
     out = []
+    for m in _elliptic_regex().finditer(text):
+        surface = m.group()
+        for part in ("a", "b"):
+            full = m.group("shared") + m.group(part) + m.group("head")
+            ft = tax.get(full)
+            out.append(Candidate("FamilyType", m.start(), m.end(), ft.name if ft else full,
+                                 info={"alias": surface, "elliptic": "1"}))
+    return out
+
+
+def _family_hits(text: str) -> list[Candidate]:
+    tax = lx.family_taxonomy()
+    out = _elliptic_family_hits(text)
+    covered = {(c.start, c.end) for c in out}
     for m in family_regex().finditer(text):
         s, e = m.start(), m.end()
+        if any(a <= s and e <= b for a, b in covered):
+            continue
         surface = m.group()
         ft = tax.get(surface)
         if ft is None:
@@ -404,6 +432,7 @@ def _taxonomy_suffix(surface: str) -> lx.FamilyType | None:
 # ----------------------------------------------------------------------------- people
 
 _TITLE_RE = re.compile(_alt(t for t in lx.PERSON_TITLES if t != "同志"))
+_TITLE_END_RE = re.compile(f"(?:{_TITLE_RE.pattern})$")
 _NAME_END = ("同志", "出席", "主持", "指出", "表示", "讲话", "强调", "参加", "介绍", "说", "在", "等", "一行", "到", "对",
              "为", "致辞", "宣布", "作", "会见", "调研", "视察", "考察")
 
@@ -445,7 +474,7 @@ def _roles_before(text: str, title_end: int) -> list[str]:
     seg = text[lo:title_end]
     cut = max(seg.rfind(","), seg.rfind("。"), seg.rfind(";"), seg.rfind("\n"), seg.rfind("在"), seg.rfind("由"))
     seg = seg[cut + 1:]
-    roles = [r for r in re.split(r"、|和", seg) if r and _TITLE_RE.search(r)]
+    roles = [r for r in re.split(r"、|和", seg) if r and _TITLE_END_RE.search(r)]
     return [canonical_name(r) for r in roles]
 
 
@@ -458,7 +487,8 @@ def _flatten(cands: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     for c in cands:
         clash = None
-        same = next((k for k in reversed(kept[-12:]) if (k.start, k.end, k.type) == (c.start, c.end, c.type)), None)
+        same = next((k for k in reversed(kept[-12:])
+                     if (k.start, k.end, k.type) == (c.start, c.end, c.type) and k.name == c.name), None)
         if same is not None:
             for key, val in c.info.items():
                 if val and key != "weak":
@@ -467,6 +497,8 @@ def _flatten(cands: list[Candidate]) -> list[Candidate]:
                 same.info.pop("weak", None)
             continue
         for k in reversed(kept[-12:]):
+            if (k.start, k.end, k.type) == (c.start, c.end, c.type) and c.info.get("elliptic"):
+                continue
             if k.start <= c.start and c.end <= k.end:
                 clash = k
                 break

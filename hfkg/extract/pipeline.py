@@ -47,7 +47,8 @@ def _benefits(norm: NormText, sections: list[SectionInfo],
     from hfkg.extract.benefits import find_benefits
     from hfkg.extract.mentions import Mention, MentionIndex
 
-    index = MentionIndex([Mention(k[0], c.start, c.end, norm.text[c.start:c.end], k[1], k[2]) for c, k in keys])
+    index = MentionIndex([Mention(k[0], c.start, c.end, norm.text[c.start:c.end], k[1], k[2], c.optional)
+                          for c, k in keys])
     sec_index = SectionIndex(sections)
 
     def region_of(pos: int) -> str | None:

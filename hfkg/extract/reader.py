@@ -95,14 +95,9 @@ def detect_encoding(data: bytes, name: str = "<input>") -> str:
     decoded = {}
     candidates = _CJK_CANDIDATES + (("utf-16-le", "utf-16-be") if len(data) % 2 == 0 else ())
     for enc in candidates:
-        try:
-            decoded[enc] = data[:65536].decode(enc, errors="strict" if enc != "utf-16-le" else "strict")
-        except UnicodeDecodeError:
-            try:
-                if len(data) > 65536:
-                    decoded[enc] = data[:65535].decode(enc)
-            except UnicodeDecodeError:
-                continue
+        text = _decode_prefix(data, enc)
+        if text is not None:
+            decoded[enc] = text
     if decoded:
         best = _best_cjk(decoded)
         try:
@@ -115,6 +110,21 @@ def detect_encoding(data: bytes, name: str = "<input>") -> str:
         return guess
     raise InputError(f"{name}: cannot detect the text encoding (not UTF-8, UTF-16, GB18030 or Big5)",
                      hint="pass --encoding if you know it")
+
+
+def _decode_prefix(data: bytes, enc: str, size: int = 65536) -> str | None:
+    """Decode the first ``size`` bytes, allowing a multi-byte character cut at the end."""
+    if len(data) <= size:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            return None
+    for cut in range(size, size - 4, -1):
+        try:
+            return data[:cut].decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def _best_cjk(decoded: dict[str, str]) -> str:

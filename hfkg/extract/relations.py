@@ -28,7 +28,8 @@ from hfkg.extract.sections import SectionInfo
 
 LEAD_VERBS = ("联合开展", "联合实施", "牵头组织实施", "组织实施", "牵头", "领导", "开展", "实施", "启动", "发起", "推出",
               "主办", "举办", "打造", "创办", "组织", "筹建")
-PARTNER_CUES = re.compile(r"与(?P<agency>[^,;。与]{2,20}?)(?:联合|共同|合作)(?:启动|开展|实施|举办|推出)")
+PARTNER_CUES = re.compile(r"(?:与(?P<agency>[^,;。与]{2,20}?)(?:联合|共同|合作)|联合(?P<agency2>[^,;。与]{2,30}?)(?:共同)?)"
+                          r"(?:启动|开展|实施|举办|推出)")
 TARGET_CUES = ("为", "对", "面向", "针对", "帮扶", "关爱", "与", "纳入", "将")
 REGION_VERBS = ("推进", "实施", "开展", "推行", "启动", "实行")
 _SENT_RE = re.compile(r"[^。!?！？\n]+[。!?！？]?")
@@ -159,7 +160,8 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
                 for r in regions[-1:]:
                     add("operatesIn", p, r, r.start, p.end)
     for m in PARTNER_CUES.finditer(text, s, e):
-        partners = [x for x in sent if x.type == "Agency" and m.start("agency") <= x.start and x.end <= m.end("agency")]
+        group = "agency" if m.group("agency") else "agency2"
+        partners = [x for x in sent if x.type == "Agency" and m.start(group) <= x.start and x.end <= m.end(group)]
         progs = [p for p in programs if p.start >= m.end()]
         for a in partners:
             for p in progs[:1]:
@@ -195,10 +197,26 @@ def _targets(text: str, s: int, e: int, programs: list[M], families: list[M], ad
         lead = text[max(s, q - 8):q]
         if not any(lead.endswith(c) for c in TARGET_CUES) and not re.search(r"(?:为|对|与|将)[^,;]{0,6}$", lead):
             continue
+        fe = f.end + 1 if text[f.end:f.end + 1] in "”」』" else f.end
+        topic = text[fe:fe + 1] == ","  # 对“主干家庭”,重点开展…: the whole clause names the target group
         after = [p for p in programs if p.start >= f.end and p.start - f.end <= 40
-                 and not re.search(r"[;。]", text[f.end:p.start])]
+                 and not re.search(r"[;。]" if topic else r"[,;。]", text[f.end:p.start])]
         before = [p for p in programs if p.end <= q and q - p.end <= 40
                   and not re.search(r"[;。]", text[p.end:q]) and len(_CLAUSE_SPLIT.findall(text[p.end:q])) <= 1]
         target = after[:1] or before[-1:]
         for p in target:
-            add("targets", p, f, min(p.start, f.start), max(p.end, f.end))
+            for g in _coordinated(text, families, f):
+                add("targets", p, g, min(p.start, g.start), max(p.end, g.end))
+
+
+def _coordinated(text: str, families: list[M], f: M) -> list[M]:
+    """``f`` and the family types listed with it (A、B和C家庭)."""
+    out = [f]
+    k = families.index(f)
+    for g in families[k + 1:]:
+        gap = text[out[-1].end:g.start]
+        if re.fullmatch(r"[”」』]?[、和及与][“「『]?", gap):
+            out.append(g)
+        else:
+            break
+    return out

@@ -63,9 +63,48 @@ def assign_section_regions(sections: list[SectionInfo], cands: list[Candidate]) 
                 region = r
                 break
             national = national or nat
+        if region is None and not national:
+            region = _title_region(sec, cands)
         if region is None and not national and counts[id(sec)]:
             region = counts[id(sec)].most_common(1)[0][0]
         sec.region = region
+
+
+_LEVEL_RANK = {"province": 0, "prefecture": 1, "county": 2}
+
+
+def _title_region(sec: SectionInfo, cands: list[Candidate]) -> str | None:
+    """The most specific region named in a section's heading (江苏省苏州市姑苏区启动… -> 姑苏区)."""
+    best: Candidate | None = None
+    def rank(c: Candidate) -> int:
+        return _LEVEL_RANK.get(c.info.get("level", ""), -1)
+
+    for c in cands:
+        in_heading = c.type == "Region" and any(s <= c.start and c.end <= e for s, e in sec.heading_spans)
+        if in_heading and (best is None or rank(c) > rank(best)):
+            best = c
+    return best.name if best else None
+
+
+def _ancestor_at(codes: dict[str, str], region: str | None, prefix: str) -> str | None:
+    """The unit a level prefix (省/市/区/县) means inside ``region``: 省 -> its province, 市 -> its city."""
+    if region is None or not codes.get(region):
+        return region
+    from hfkg.extract.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    unit = gaz.by_code(codes[region])
+    if unit is None:
+        return region
+    chain = (unit, *gaz.ancestors(unit))
+    for r in chain:
+        if prefix == "省" and r.level == "province":
+            return r.name
+        if prefix == "市" and (r.level == "prefecture" or (r.level == "province" and r.name.endswith("市"))):
+            return r.name
+        if prefix in "区县" and r.level == "county":
+            return r.name
+    return region
 
 
 def _district_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | None) -> str | None:
@@ -79,6 +118,7 @@ def _district_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | No
 def _agency_keys(cands: list[Candidate], idx: SectionIndex) -> dict[int, tuple[str, str | None]]:
     """Candidate id -> (entity name, region) for every agency candidate."""
     full: dict[tuple[str, str], str] = {}
+    codes = {c.name: c.info.get("code", "") for c in cands if c.type == "Region"}
     out: dict[int, tuple[str, str | None]] = {}
     info: dict[int, tuple[str | None, bool, str]] = {}
     for c in cands:
@@ -109,6 +149,8 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex) -> dict[int, tuple[s
         sec_region = sec.region if sec else None
         if level_prefix in ("区", "县"):
             sec_region = _district_before(cands, c, sec) or sec_region
+        elif level_prefix:
+            sec_region = _ancestor_at(codes, sec_region, level_prefix)
         hit = full.get((sec_region, lx.expand_abbreviation(bare))) if sec_region else None
         out[id(c)] = (hit, sec_region) if hit else (c.name, sec_region)
     return out
