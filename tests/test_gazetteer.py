@@ -207,6 +207,23 @@ def test_district_short_forms_need_a_context() -> None:
     assert [(h.surface, h.name, h.code) for h in hits] == [("通州", "通州区", "110112"), ("顺义", "顺义区", "110113")]
 
 
+def test_county_short_forms_need_their_parent_in_context() -> None:
+    text = "长阳的家庭医生签约服务。"
+    assert find_regions(text, RegionContext.of("湖北省")) == []
+    assert names(find_regions(text, RegionContext.of("宜昌市"))) == [("长阳", "长阳土家族自治县")]
+    assert names(find_regions("湖北宜昌市下辖长阳。")) == [("湖北", "湖北省"), ("宜昌市", "宜昌市"), ("长阳", "长阳土家族自治县")]
+
+
+@pytest.mark.parametrize(("text", "context"), [
+    ("全区上下同心，邻里互助。", "吴忠市"),
+    ("大城市的家庭。", "廊坊市"),
+    ("全县上下同心协力。", "宁夏回族自治区"),
+    ("解放区的故事。", None),
+])
+def test_county_short_forms_that_are_common_words(text: str, context: str | None) -> None:
+    assert find_regions(text, RegionContext.of(context) if context else None) == []
+
+
 def test_context_accumulates_from_full_names_in_the_text() -> None:
     hits = find_regions("北京市各区积极行动，顺义率先建立服务站。")
     assert names(hits) == [("北京市", "北京市"), ("顺义", "顺义区")]

@@ -51,6 +51,11 @@ COMMON_WORD_SHORTS = frozenset({
     "新市", "城关", "市中", "铁西", "铁东", "新民", "大安", "白山", "金山", "南山", "永和", "城厢", "松山", "中原",
     "榆树", "普陀", "仁和", "丰收", "海城", "万全", "元宝", "华容", "安居", "新建", "新都", "高新", "开放", "大观",
     "上城", "下城", "城阳", "南岸", "沙市", "市南", "市北", "花山", "铜官", "平桥", "红山", "五华",
+    "同心", "互助", "方正", "太和", "白云", "交口", "连城", "名山", "西山", "泰山", "无为", "乐业", "进贤", "大名",
+    "天涯", "磐石", "万年", "朝天", "泰来", "天长", "马尾", "大悟", "同德", "同仁", "民和", "大通", "大田", "石城",
+    "龙门", "阳春", "兴业", "凌云", "三台", "白玉", "天柱", "威信", "长子", "大城", "六合", "龙山", "五台", "兴隆",
+    "运河", "安国", "广平", "新乐", "满城", "青龙", "大宁", "石柱", "金沙", "千山", "芙蓉", "万载", "云龙", "丹凤",
+    "华亭", "马龙", "曲水", "南华", "合浦", "乐昌", "兴文", "大邑", "弥勒", "敦煌", "巫山", "雨花", "石鼓",
 })
 # Idioms and phrases that contain a short form across a word boundary (隆重庆祝 is not 重庆).
 BLOCK_WORDS = (
@@ -58,7 +63,7 @@ BLOCK_WORDS = (
     "怀柔政策", "桂林一枝", "长治久安", "乐山乐水", "鹤背扬州",
 )
 # Full names that are also ordinary words: a place only right after their parent (阳泉市城区) or in context.
-WEAK_FULL_NAMES = frozenset({"城区", "郊区", "矿区", "东区", "西区", "新城区", "老城区", "城中区", "市中区"})
+WEAK_FULL_NAMES = frozenset({"城区", "郊区", "矿区", "东区", "西区", "新城区", "老城区", "城中区", "市中区", "解放区"})
 
 # A place directly followed by one of these is part of a venue or a company name, which is not a region mention.
 _VENUE = re.compile(
@@ -363,16 +368,20 @@ def _venue_follows(text: str, end: int) -> bool:
     return _VENUE.match(text, end) is not None
 
 
-_Reading = tuple[list[tuple[Region, str]], str, "Region | None", bool]
+_Reading = tuple[list[tuple[Region, str]], str, "Region | None", bool, bool]
 
 
 def _reading(gaz: Gazetteer, surface: str, context: RegionContext) -> _Reading:
-    """(readings, kind, the region it names in ``context`` or None, whether ``context`` holds that region)."""
+    """(readings, kind, the region it names in ``context`` or None, whether ``context`` holds that region,
+    whether ``context`` holds the region itself or its parent)."""
     forms = gaz._preferred(surface)
     kind = forms[0][1]
     provinces = [r for r, k in forms if k != FULL and r.level == "province"]
     region = provinces[0] if len(provinces) == 1 else gaz.pick((r for r, _ in forms), context)
-    return forms, kind, region, bool(region is not None and context.codes and gaz.in_context(region, context))
+    if region is None or not context.codes:
+        return forms, kind, region, False, False
+    near = region.key in context.codes or (region.parent_code or "") in context.codes
+    return forms, kind, region, bool(gaz.in_context(region, context)), near
 
 
 def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionContext,
@@ -384,7 +393,7 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
         found = _reading(gaz, surface, context)
         if memo is not None:
             memo[surface] = found
-    forms, kind, region, in_ctx = found
+    forms, kind, region, in_ctx, near_ctx = found
     before = text[start - 1] if start else ""
     after = text[end] if end < len(text) else ""
     parents = ends.get(start)
@@ -408,7 +417,7 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
             return None
         if surface in COMMON_WORD_SHORTS and not glued_parent:
             return None
-        if region.level == "county" and not in_ctx and not glued_parent:
+        if region.level == "county" and not near_ctx and not glued_parent:
             return None
         if surface[0] in "河湖江" and (before in _WATER_BEFORE or after in _WATER_AFTER):
             return None
