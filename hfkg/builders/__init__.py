@@ -64,7 +64,14 @@ def _load_store(result: BuildResult) -> None:
 
 
 # Steps run after the dumps are written (the embedded store loader registers here).
-POST_BUILD: list[Callable[[BuildResult], None]] = [_load_store]
+def _similarity_and_maps(result: BuildResult) -> None:
+    """Score program similarity into DIR/similarity.trig and the store, write DIR/map.html and DIR/regions.html."""
+    from hfkg.exports.maps import build_step
+
+    build_step(result)
+
+
+POST_BUILD: list[Callable[[BuildResult], None]] = [_load_store, _similarity_and_maps]
 
 
 @dataclass
@@ -161,6 +168,8 @@ def _check_out_dir(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError(f"output folder {out_dir} is a file", hint="choose another --out folder")
     probe = out_dir if out_dir.exists() else next((p for p in out_dir.parents if p.exists()), Path("."))
+    if not probe.is_dir():
+        raise BuildError(f"cannot create {out_dir}: {probe} is not a folder", hint="choose another --out folder")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise BuildError(f"cannot write to {out_dir}: permission denied", hint="choose a folder you can write to (--out)")
 
@@ -176,6 +185,38 @@ def _extraction_names(inputs: list[_Input]) -> list[str]:
     return names
 
 
+def _write_outputs(out_dir: Path, inputs: list[_Input], data: dict[str, bytes], registry: Any,
+                   update_registry: bool) -> dict[str, Path]:
+    """Write extractions, dumps and the registry, each atomically; an OS failure becomes a one-line BuildError."""
+    from hfkg._io import write_bytes
+    from hfkg.builders.iri import REGISTRY_NAME, committed_registry_path, registry_json
+    from hfkg.extract.records import dumps_record
+
+    paths: dict[str, Path] = {"extractions": out_dir / EXTRACTIONS}
+    target = out_dir
+    try:
+        for item, name in zip(inputs, _extraction_names(inputs), strict=True):
+            target = out_dir / EXTRACTIONS / name
+            write_text(target, dumps_record(item.record))
+            if item.text is not None and item.text_name:
+                target = out_dir / EXTRACTIONS / Path(item.record.source.name).name
+                write_text(target, item.text)
+        for fmt, fname in (("trig", "graph.trig"), ("turtle", "graph.ttl")):
+            target = out_dir / fname
+            write_bytes(target, data[fmt])
+            paths[fmt] = target
+        target = out_dir / REGISTRY_NAME
+        write_text(target, registry_json(registry.output_entries()))
+        paths["registry"] = target
+        if update_registry and registry.minted:
+            target = committed_registry_path()
+            write_text(target, registry_json({**registry.committed, **registry.local, **registry.minted}))
+    except OSError as exc:
+        raise BuildError(f"cannot write {target}: {exc.strerror or exc}",
+                         hint="choose a folder you can write to (--out)") from None
+    return paths
+
+
 def build(sources: list[str] | None = None, out: str | Path | None = None, base: str | None = None,
           curation: str | Path | None = None, *, stamp: bool = False, update_registry: bool = False,
           license: str | None = None, encoding: str | None = None, validate: bool = True) -> BuildResult:
@@ -186,17 +227,9 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     """
     from hfkg.builders.curation import apply_curation, load_curation
     from hfkg.builders.graphs import Document, GraphBuilder
-    from hfkg.builders.iri import (
-        REGISTRY_NAME,
-        Minter,
-        committed_registry_path,
-        load_registry,
-        registry_json,
-        resolve_base,
-    )
+    from hfkg.builders.iri import Minter, load_registry, resolve_base
     from hfkg.builders.ns import prefixes
     from hfkg.exports.rdf import dataset_quads, serialize, union_triples
-    from hfkg.extract.records import dumps_record
 
     base_iri = resolve_base(base)
     out_dir = Path(out if out is not None else DEFAULT_OUT)
@@ -224,22 +257,7 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
         validation = shacl_validate(ds)
 
     # everything is computed: now write, each file atomically
-    from hfkg._io import write_bytes
-
-    paths: dict[str, Path] = {"extractions": out_dir / EXTRACTIONS}
-    for item, name in zip(inputs, _extraction_names(inputs), strict=True):
-        write_text(out_dir / EXTRACTIONS / name, dumps_record(item.record))
-        if item.text is not None and item.text_name:
-            write_text(out_dir / EXTRACTIONS / Path(item.record.source.name).name, item.text)
-    for fmt, fname in (("trig", "graph.trig"), ("turtle", "graph.ttl")):
-        write_bytes(out_dir / fname, data[fmt])
-        paths[fmt] = out_dir / fname
-    write_text(out_dir / REGISTRY_NAME, registry_json(registry.output_entries()))
-    paths["registry"] = out_dir / REGISTRY_NAME
-    if update_registry and registry.minted:
-        write_text(committed_registry_path(), registry_json({**registry.committed, **registry.local,
-                                                            **registry.minted}))
-
+    paths = _write_outputs(out_dir, inputs, data, registry, update_registry)
     counts = builder.counts
     summary = {
         "documents": counts.documents,

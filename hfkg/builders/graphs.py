@@ -83,8 +83,8 @@ class GraphBuilder:
 
     def build(self, docs: list[Document]) -> Dataset:
         software = URIRef(f"{self.m.id}software/hfkg-{__version__}")
-        self.run = URIRef(self.m.hashed("run", __version__, *sorted(d.sha256 for d in docs),
-                                        self.curation.sha256 or ""))
+        # the run is the extraction: software version + inputs (not the curation, which has its own graph)
+        self.run = URIRef(self.m.hashed("run", __version__, *sorted(d.sha256 for d in docs)))
         for doc in docs:
             self._document(doc)
         self._vocab()
