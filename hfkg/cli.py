@@ -239,18 +239,49 @@ def validate_command(file: Path | None, out: str) -> None:
 
 
 @cli.command("export")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["jsonld", "nquads", "ntriples", "trig", "turtle"]))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["edges-csv", "gexf", "graphml", "jsonld", "nquads",
+                                                             "ntriples", "trig", "turtle"]))
 @click.option("--out", "out", default="hfkg-out", show_default=True, help="Build folder to export.")
 @click.option("-o", "--output", "output", default="-", show_default=True, help="File to write, or - for stdout.")
 def export_command(fmt: str, out: str, output: str) -> None:
-    """Write the built graph as FORMAT (turtle and ntriples: the union of all graphs)."""
-    from hfkg.exports.rdf import export
+    """Write the built graph as FORMAT (turtle and ntriples: the union of all graphs).
+
+    graphml, gexf and edges-csv write the program similarity graph (for Gephi and other tools).
+    """
+    from hfkg.exports import export
 
     data, path = export(fmt, out, output)
     if path is None:
         click.get_binary_stream("stdout").write(data)
     else:
         click.echo(f"Wrote {path} ({len(data)} bytes)", err=True)
+
+
+# --------------------------------------------------------------------------- maps
+
+
+@cli.command("map")
+@click.option("--out", "out", default="hfkg-out", show_default=True,
+              help="Build folder to read (its graph.trig); the map is written there unless -o is given.")
+@click.option("--level", type=click.Choice(["program", "region"]), default="program", show_default=True,
+              help="Draw programs, or regions linked by their similar programs.")
+@click.option("--min-score", type=click.FloatRange(0.0, 1.0), default=0.3, show_default=True,
+              help="Keep links scoring at least this much.")
+@click.option("--top-k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Links kept per program (its most similar partners).")
+@click.option("--within-region", is_flag=True, help="Also link programs of the same region.")
+@click.option("--region", "regions", multiple=True, help="Only programs of this region (name, code or IRI); repeatable.")
+@click.option("--family-type", "family_types", multiple=True,
+              help="Only programs for this family type or a narrower one (name, slug or IRI); repeatable.")
+@click.option("-o", "--output", "output", default=None, help="HTML file to write (default OUT/map.html or OUT/regions.html).")
+def map_command(out: str, level: str, min_score: float, top_k: int, within_region: bool,
+                regions: tuple[str, ...], family_types: tuple[str, ...], output: str | None) -> None:
+    """Draw the cross-region program similarity map as one offline HTML file."""
+    from hfkg.exports.maps import make_map
+
+    result = make_map(out, output, level=level, regions=regions, family_types=family_types, top_k=top_k,
+                      min_score=min_score, within_region=within_region)
+    echo_clean(f"Wrote {result.path}: {result.message}", err=True)
 
 
 def main() -> None:

@@ -238,7 +238,8 @@ def render_map(sim: Similarity, *, level: str = "program", regions: tuple[str, .
         notes.append(f"No pair of programs reaches the minimum score {sim.min_score:g}.")
     n_nodes, n_edges = len(data["nodes"]), len(data["edges"])
     noun = "programs" if used == "program" else "regions"
-    summary = (f"{n_nodes} {noun}, {n_edges} similarity links (top {sim.top_k} per program, score ≥ "
+    links = "similarity link" + ("" if n_edges == 1 else "s")
+    summary = (f"{n_nodes} {noun}, {n_edges} {links} (top {sim.top_k} per program, score ≥ "
                f"{sim.min_score:g}, {'all pairs' if sim.within_region else 'cross-region pairs'}).")
     payload = {
         "level": used, "nodes": data["nodes"], "edges": data["edges"], "legend": data["legend"],
@@ -433,3 +434,31 @@ def write_maps(source: Any, folder: str | Path, sim: Similarity | None = None, *
     folder = Path(folder)
     return [write_map(sim, folder / MAP_NAME, level="program"),
             write_map(sim, folder / REGIONS_NAME, level="region")]
+
+
+SIMILARITY_NAME = "similarity.trig"
+
+
+def build_step(result: Any) -> None:
+    """What ``hfkg build`` runs after loading the store: similarity graph, then ``map.html`` and ``regions.html``.
+
+    The similarity graph is written to ``DIR/similarity.trig`` and loaded into ``DIR/store``
+    (replacing the previous ``graph/similarity``) when the store exists.
+    """
+    from hfkg._io import write_bytes
+    from hfkg.graph.similarity import similarity, similarity_trig
+
+    out_dir = Path(result.out_dir)
+    sim = similarity(out_dir / "graph.trig")
+    trig = out_dir / SIMILARITY_NAME
+    write_bytes(trig, similarity_trig(sim))
+    result.paths["similarity"] = trig
+    store = result.paths.get("store")
+    if store is not None and len(sim):
+        from hfkg.graph.store import load_dataset
+
+        load_dataset(store, trig)
+    maps = write_maps(None, out_dir, sim=sim)
+    result.paths["map"], result.paths["regions_map"] = maps[0].path, maps[1].path
+    result.summary["similarity"] = {"programs": len(sim.features), "links": len(sim),
+                                    "map": maps[0].message, "regions_map": maps[1].message}

@@ -225,6 +225,8 @@ def open_source(source: Any) -> pyoxigraph.Store:
     if hasattr(source, "serialize") and hasattr(source, "triples"):
         return _store_from_rdflib(source)
     path = Path(os.fspath(source))
+    if not path.exists():
+        raise SimilarityError(f"{path}: no such folder or file")
     if path.is_dir():
         for name in ("graph.trig", "graph.nq", "graph.ttl"):
             if (path / name).is_file():
@@ -239,8 +241,6 @@ def open_source(source: Any) -> pyoxigraph.Store:
            ".ttl": pyoxigraph.RdfFormat.TURTLE, ".nt": pyoxigraph.RdfFormat.N_TRIPLES}.get(path.suffix.lower())
     if fmt is None:
         raise SimilarityError(f"cannot read {path}: expected a .trig, .nq, .ttl or .nt file or a build folder")
-    if not path.is_file():
-        raise SimilarityError(f"{path} does not exist")
     store = pyoxigraph.Store()
     try:
         store.bulk_load(path=str(path), format=fmt)
@@ -285,6 +285,7 @@ _NAME_RANK = {"http://www.w3.org/2004/02/skos/core#prefLabel": 0, "http://purl.o
 
 def _read_programs(store: pyoxigraph.Store) -> dict[str, ProgramRecord]:
     names: dict[str, dict[str, tuple[int, str]]] = {}
+    region_rank: dict[str, tuple[int, str]] = {}
     records: dict[str, ProgramRecord] = {}
     for row in _select(store, "programs.rq"):
         iri = _val(row["program"])
@@ -298,11 +299,14 @@ def _read_programs(store: pyoxigraph.Store) -> dict[str, ProgramRecord]:
                 cur[slot] = cand
         if row["region"] is not None and (not rec.region or _val(row["region"]) < rec.region):
             rec.region, rec.region_label, rec.region_code = _val(row["region"]), "", ""
+            region_rank.pop(iri, None)
         if rec.region == _val(row["region"]):
             label = _val(row["regionLabel"])
-            if label and (not rec.region_label or (_lang(row["regionLabel"]).startswith("zh")
-                                                   and label < rec.region_label)):
-                rec.region_label = label
+            if label:
+                cand = (_label_rank(_lang(row["regionLabel"])), label)
+                if region_rank.get(iri) is None or cand < region_rank[iri]:
+                    region_rank[iri] = cand
+                    rec.region_label = label
             rec.region_code = max(rec.region_code, _val(row["regionCode"]))
     for iri, rec in records.items():
         cur = names.get(iri, {})
@@ -310,6 +314,15 @@ def _read_programs(store: pyoxigraph.Store) -> dict[str, ProgramRecord]:
         rec.name_en = cur.get("en", (0, ""))[1]
         rec.pinyin = cur.get("pinyin", (0, ""))[1] or to_pinyin(rec.name)
     return records
+
+
+def _label_rank(lang: str) -> int:
+    """Chinese in Han characters first, then English, then anything else (pinyin last)."""
+    if lang.startswith("zh") and "latn" not in lang:
+        return 0
+    if lang.startswith("en"):
+        return 1
+    return 3 if "latn" in lang else 2
 
 
 def _read_facts(store: pyoxigraph.Store, records: dict[str, ProgramRecord]) -> None:
@@ -711,3 +724,78 @@ def _explain(labels: list[str], limit: int = 6) -> str:
 def similarity(source: Any, **options: Any) -> Similarity:
     """Read the features of ``source`` and score them; options as for :func:`compute_similarity`."""
     return compute_similarity(read_features(source), **options)
+
+
+# --------------------------------------------------------------------------- RDF
+
+
+ONT = "https://w3id.org/hfkg/ont#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
+_XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+_CONCEPT_GROUPS = ("family", "benefit", "theme", "agency")
+
+
+def base_of(sim: Similarity, base: str | None = None) -> str:
+    """The instance base IRI: ``base``, else the part of the program IRIs before ``id/initiative/``."""
+    if base:
+        return base
+    for p in sim.features.programs:
+        if "id/initiative/" in p.iri:
+            return p.iri.split("id/initiative/", 1)[0]
+    raise SimilarityError("cannot tell the base IRI from the program IRIs", hint="pass base=...")
+
+
+def similarity_graph_iri(base: str) -> str:
+    """The named graph that holds the similarity nodes: ``{BASE}graph/similarity``."""
+    return f"{base}graph/similarity"
+
+
+def _shared_concepts(sim: Similarity, src: int, dst: int) -> list[str]:
+    """Concept IRIs both programs have (family type, benefit type, theme, agency kind), ancestors included."""
+    a, b = sim.features.items[src], sim.features.items[dst]
+    out = set()
+    for key in set(a) & set(b):
+        group, _, rest = key.partition(":")
+        if group in _CONCEPT_GROUPS:
+            out.add(rest)
+    return sorted(out)
+
+
+def similarity_quads(sim: Similarity, base: str | None = None) -> list[pyoxigraph.Quad]:
+    """One ``hfkg:Similarity`` node per edge (programs, score, shared concepts, explanation) in ``{BASE}graph/similarity``."""
+    import hashlib
+
+    from pyoxigraph import Literal, NamedNode, Quad
+
+    base = base_of(sim, base)
+    g = NamedNode(similarity_graph_iri(base))
+    rdf_type, klass = NamedNode(_RDF_TYPE), NamedNode(ONT + "Similarity")
+    similar, score_p = NamedNode(ONT + "similarProgram"), NamedNode(ONT + "similarityScore")
+    shared_p, comment = NamedNode(ONT + "sharedFeature"), NamedNode(_RDFS_COMMENT)
+    quads = []
+    progs = sim.features.programs
+    for e, (s, t) in enumerate(zip(sim.source.tolist(), sim.target.tolist(), strict=True)):
+        a, b = sorted((progs[s].iri, progs[t].iri))
+        digest = hashlib.sha256("\x1f".join((a, b)).encode()).hexdigest()[:16]
+        node = NamedNode(f"{base}id/similarity/{digest}")
+        quads += [Quad(node, rdf_type, klass, g), Quad(node, similar, NamedNode(a), g),
+                  Quad(node, similar, NamedNode(b), g),
+                  Quad(node, score_p, Literal(f"{float(sim.score[e]):.6f}", datatype=NamedNode(_XSD_DECIMAL)), g),
+                  Quad(node, comment, Literal(sim.explanation[e]), g)]
+        quads += [Quad(node, shared_p, NamedNode(c), g) for c in _shared_concepts(sim, s, t)]
+    return sorted(quads, key=str)
+
+
+def similarity_trig(sim: Similarity, base: str | None = None) -> bytes:
+    """The similarity named graph as TriG bytes (sorted, so the same input gives the same bytes)."""
+    import pyoxigraph
+
+    prefixes = {"hfkg": ONT, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                "xsd": "http://www.w3.org/2001/XMLSchema#"}
+    if sim.features.programs:
+        b = base_of(sim, base)
+        prefixes.update({"sim": f"{b}id/similarity/", "ini": f"{b}id/initiative/", "g": f"{b}graph/"})
+    return pyoxigraph.serialize(similarity_quads(sim, base) if sim.features.programs else [],
+                                format=pyoxigraph.RdfFormat.TRIG, prefixes=prefixes)
+
