@@ -164,3 +164,29 @@ def test_any_text_extracts_with_valid_offsets(text: str) -> None:
             assert 0 <= m.start < m.end <= len(raw)
             assert canonical_name(raw[m.start:m.end]) in {e.name, *e.aliases}
     assert dumps_record(rec) == dumps_record(extract_text(text))
+
+
+def test_sub_unit_is_part_of_its_parent_and_titles_are_cut_off() -> None:
+    rec = extract_text("国家卫生计生委家庭发展司司长杨文庄表示，国家卫生计生委将继续推进“新家庭计划”。该公司此处好处多。\n")
+    names = {e.name for e in rec.entities if e.type == "Agency"}
+    assert names == {"国家卫生计生委家庭发展司", "国家卫生计生委"}
+    assert ("国家卫生计生委家庭发展司", "国家卫生计生委") in _rels(rec, "partOf")
+    assert _entity(rec, "Person", "杨文庄").roles == ["国家卫生计生委家庭发展司司长"]
+
+
+def test_elliptic_family_types_are_both_found() -> None:
+    rec = extract_text("将独生子女伤残、死亡家庭的特别扶助金标准分别提高到每人每月270元和340元。\n")
+    assert {e.name for e in rec.entities if e.type == "FamilyType"} == {"独生子女伤残家庭", "失独家庭"}
+
+
+def test_news_section_region_comes_from_the_heading_and_level_prefixes_resolve() -> None:
+    rec = extract_text(
+        "江苏省苏州市姑苏区启动“家庭发展关爱计划”\n"
+        "苏州市姑苏区人口和计划生育局联合区妇联启动了“家庭发展关爱计划”，为辖区内的计生特扶家庭、空巢老人家庭提供心理疏导服务。"
+        "区人口计生局局长李明华介绍了情况。省计生协常务副会长陈静出席。\n")
+    assert rec.sections[0].region == "姑苏区"
+    bureau = _entity(rec, "Agency", "苏州市姑苏区人口和计划生育局")
+    assert "区人口计生局" in bureau.aliases
+    assert _entity(rec, "Agency", "省计生协").region == "江苏省"
+    assert ("区妇联", "家庭发展关爱计划") in _rels(rec, "partners")
+    assert {("家庭发展关爱计划", "计生特扶家庭"), ("家庭发展关爱计划", "空巢家庭")} <= _rels(rec, "targets")

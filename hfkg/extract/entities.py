@@ -144,6 +144,7 @@ _SELF_STANDING = frozenset({"发改委", "教委", "妇联", "残联", "侨联",
                             "卫计委", "卫健委", "人口委", "市委", "省委", "区委", "县委", "州委", "市政府", "区政府",
                             "县政府", "省政府"})
 _ORG_RE = re.compile(f"(?:{_alt(lx.ORG_SUFFIXES)}|(?:{_alt(lx.MINISTRY_STEMS)})部)+")
+_SUBUNIT_RE = re.compile(f"(?:{_alt(s for s in lx.ORG_SUFFIXES if len(s) >= 2)})[\u4e00-\u9fff]{{2,8}}(?:司|处)$")
 _ORDINAL_RE = re.compile(r"第[一二三四五六七八九十\d]+[届次]")
 _NOT_ORG_TAIL = ("格局", "布局", "大局", "全局", "结局", "开局", "时局", "客厅", "大厅", "餐厅", "展厅", "开办", "举办",
                  "承办", "主办", "协办", "创办", "兴办", "督办", "交办", "申办", "代办", "包办", "查办", "中心城",
@@ -155,7 +156,7 @@ def _agency_hits(text: str) -> list[Candidate]:
     out = []
     for m in _ORG_RE.finditer(text):
         s, e = m.start(), m.end()
-        while e - s > 1 and text[e:e + 1] == "长" and text[e - 1] in "局厅部会院所处站办委":
+        while e - s > 1 and text[e:e + 1] == "长" and text[e - 1] in "局厅部会院所处站办委司科":
             e -= 1  # 计生局局长: the last 局 belongs to the title
         if e <= s:
             continue
@@ -178,6 +179,8 @@ def _agency_hits(text: str) -> list[Candidate]:
             continue
         if text[s:e] in ("办", "局", "厅", "中心", "政府") and len(stem) < 2 and stem not in ("市", "省", "区", "县", "镇", "乡"):
             continue
+        if text[e - 1] in "司处" and not _SUBUNIT_RE.search(name):
+            continue  # 公司, 此处, 好处: only a unit inside a named body (…委家庭发展司) counts
         if text[s:e] == "政府" and stem not in ("市", "省", "区", "县", "镇", "乡") and not stem.endswith(("市", "省", "区", "县")):
             continue
         out.append(Candidate("Agency", start, e, canonical_name(name)))

@@ -73,6 +73,7 @@ def find_relations(norm: NormText, sections: list[SectionInfo],
         for a, (s, e, _raw) in zip(sec.authors, sec.author_spans, strict=False):
             add("authored", a, sec.title, s, e)
     _region_part_of(ms, add)
+    _subunits(ms, add)
     _enumerations(ms, add)
     starts = [x.start for x in ms]
     for m in _SENT_RE.finditer(text):
@@ -89,6 +90,19 @@ def _region_part_of(ms: list[M], add) -> None:  # type: ignore[no-untyped-def]
     for m in regions.values():
         if m.region and m.region in regions:
             add("partOf", m, m.region, m.start, m.end)
+
+
+def _subunits(ms: list[M], add) -> None:  # type: ignore[no-untyped-def]
+    """…委家庭发展司 is partOf …委 when the document names that body too."""
+    agencies = {m.name: m for m in ms if m.type == "Agency"}
+    for m in agencies.values():
+        if not m.name.endswith(("司", "处", "科", "办公室")):
+            continue
+        for k in range(len(m.name) - 2, 2, -1):
+            parent = m.name[:k]
+            if parent in agencies:
+                add("partOf", m, parent, m.start, m.end)
+                break
 
 
 def _enumerations(ms: list[M], add) -> None:  # type: ignore[no-untyped-def]
