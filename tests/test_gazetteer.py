@@ -253,6 +253,7 @@ def test_unresolved_full_name_is_reported_without_code() -> None:
     ("黄河南岸的村庄。", None),
     ("在中山公园和北京路、南京东路举办宣传活动。", None),
     ("新华社记者报道。", "河北省"),
+    ("在服务平台中查询。", None),
 ])
 def test_no_false_places_inside_ordinary_words(text: str, context: str | None) -> None:
     ctx = RegionContext.of(context) if context else None

@@ -421,6 +421,8 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
             return None
         if surface[0] in "河湖江" and (before in _WATER_BEFORE or after in _WATER_AFTER):
             return None
+        if surface[0] == "台" and _is_han(before) and not glued_parent:  # 平台中, 电视台北侧: not 台中, 台北
+            return None
         if _in_block_word(text, start, surface):
             return None
     return RegionHit(start, end, surface, region.name, region.code, region.level, region.parent, kind, (), region)
