@@ -81,6 +81,9 @@ def test_historic_units_of_about_2012_are_kept_and_marked() -> None:
     assert gaz.lookup("武清区").status == "current"
     # A code that a historic unit once had and a current unit has now belongs to the current unit.
     assert gaz.by_code("500110").name == "綦江区"
+    (wansheng,) = gaz.by_name("万盛区")
+    assert wansheng.code == "500110" and wansheng.key != gaz.by_code("500110").key
+    assert len({r.key for r in gaz.regions}) == len(gaz)
 
 
 def test_placeholders_and_statistical_zones_are_not_units() -> None:

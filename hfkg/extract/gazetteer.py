@@ -108,8 +108,11 @@ class Region:
 
     @property
     def key(self) -> str:
-        """The code, or ``parent code/name`` for a unit without one: unique among the units of one status."""
-        return self.code or f"{self.parent_code}/{self.name}"
+        """A unique identifier: the code; ``code/name`` for a historic unit (its code may be reused since);
+        ``parent code/name`` for a unit without a code."""
+        if self.code is None:
+            return f"{self.parent_code}/{self.name}"
+        return f"{self.code}/{self.name}" if self.historic else self.code
 
 
 def strip_ethnic(stem: str) -> str:
