@@ -234,3 +234,16 @@ def test_region_map_and_empty_map_render(browser: Browser, tmp_path: Path) -> No
     assert _counts(browser) == (0, 0)
     shown = browser.eval("(function(){var e=document.getElementById('empty'); return e.hidden ? '' : e.textContent;})()")
     assert "No program matches" in shown and "留守家庭" in shown
+
+
+def test_built_sample_map_opens_offline(browser: Browser, tmp_path: Path) -> None:
+    from hfkg.builders import build
+
+    result = build(None, out=tmp_path / "out", validate=False)
+    links = result.summary["similarity"]["links"]
+    browser.open(tmp_path / "out" / "map.html")
+    nodes, edges = _counts(browser)
+    assert nodes == result.summary["similarity"]["programs"] > 10 and edges == links > 0
+    browser.screenshot(tmp_path / "sample-map.png")
+    browser.open(tmp_path / "out" / "regions.html")
+    assert _counts(browser)[0] >= 2

@@ -92,7 +92,11 @@ def region_graph(programs: nx.Graph, top: int = 5) -> nx.Graph:
         pairs.setdefault((min(ru, rv), max(ru, rv)), []).append(data)
     for (ru, rv), edges in sorted(pairs.items()):
         shared = Counter(label for d in edges for label in d["shared"])
-        top_shared = [k for k, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+        strength: dict[str, float] = {}
+        for d in edges:  # labels come strongest first in each edge
+            for rank, label in enumerate(d["shared"]):
+                strength[label] = strength.get(label, 0.0) + d["weight"] / (rank + 1)
+        top_shared = [k for k, _ in sorted(shared.items(), key=lambda kv: (-kv[1], -strength[kv[0]], kv[0]))[:top]]
         total = sum(d["weight"] for d in edges)
         g.add_edge(ru, rv, weight=round(total / len(edges), 6), total=round(total, 6), pairs=len(edges),
                    shared=top_shared,
