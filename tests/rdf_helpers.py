@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from rdflib import Dataset, Graph, Literal
 from rdflib.compare import graph_diff, to_isomorphic
+from rdflib.namespace import XSD
 
 
 def _norm(term):  # type: ignore[no-untyped-def]
-    """Language tags compare case-insensitively in RDF 1.1 (pyoxigraph writes them lowercase)."""
+    """RDF 1.1 equivalences rdflib does not apply: language tags are case-insensitive (pyoxigraph writes
+    them lowercase) and a simple literal is an xsd:string (rdflib's JSON-LD parser keeps the datatype)."""
     if isinstance(term, Literal) and term.language:
         return Literal(str(term), lang=term.language.lower())
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
     return term
 
 
