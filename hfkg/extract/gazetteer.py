@@ -12,8 +12,8 @@ Names are matched in four kinds of surface form, derived by rule from the full n
   accepted on its own, one of a county-level unit only when the context (the section's region, regions named
   before) contains it;
 * ``alias``: 首都 for 北京市;
-* ``former``: the county a district was before it became one (双流县 for 双流区), unless another unit has that
-  name; a hit keeps the text's name and gets the district's code.
+* ``former``: the county or county-level city a district was before it became one (双流县 for 双流区, 吴江市
+  for 吴江区), unless another unit has that name; a hit keeps the text's name and gets the district's code.
 
 :func:`find_regions` scans normalised text with one Aho-Corasick automaton (``ahocorasick-rs``) and filters
 the raw matches by rules: no place inside a venue name (南开大学, 海淀科技馆, 北京路), no common word read as a
@@ -164,7 +164,10 @@ def surface_forms(region: Region) -> list[tuple[str, str]]:
         if name.endswith(suffix):
             short(name[: -len(suffix)])
             if suffix == "区" and region.level == "county" and len(name) >= 3:
-                out.append((name[:-1] + "县", FORMER))  # many districts were counties around 2012 (双流县)
+                # Many districts were counties or county-level cities around 2012 (双流县, 吴江市); not 新城市.
+                out.append((name[:-1] + "县", FORMER))
+                if not name.endswith("城区"):
+                    out.append((name[:-1] + "市", FORMER))
             break
     return out
 
@@ -290,7 +293,8 @@ class Gazetteer:
 
     # ------------------------------------------------------------------ resolution
     def in_context(self, region: Region, context: RegionContext) -> int:
-        """How specifically ``context`` holds ``region``: 0 not at all, else 1 + rank of the deepest match."""
+        """How specifically ``context`` holds ``region``: 0 not at all, 9 itself, else 1 + rank of the deepest
+        ancestor it holds."""
         best = 0
         for r in self.chain(region):
             if r.key in context.codes:
