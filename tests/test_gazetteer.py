@@ -257,6 +257,7 @@ def test_unresolved_full_name_is_reported_without_code() -> None:
     ("在中山公园和北京路、南京东路举办宣传活动。", None),
     ("新华社记者报道。", "河北省"),
     ("在服务平台中查询。", None),
+    ("新城市建设与老城市改造。", None),
 ])
 def test_no_false_places_inside_ordinary_words(text: str, context: str | None) -> None:
     ctx = RegionContext.of(context) if context else None
@@ -269,6 +270,8 @@ def test_former_county_name_of_a_district_keeps_the_text_name_and_gets_the_distr
         ("成都市", "成都市", "510100", "四川省", "full"), ("双流县", "双流县", "510116", "成都市", "former"),
         ("武侯区", "武侯区", "510107", "成都市", "full")]
     assert load_gazetteer().lookup("双流县").name == "双流区"
+    (wujiang,) = find_regions("吴江市的家庭")
+    assert (wujiang.name, wujiang.code, wujiang.parent) == ("吴江市", "320509", "苏州市")
     # A district whose former county name is another unit's name does not take that name (密云县 is historic).
     assert load_gazetteer().lookup("密云县").status == "historic"
 
