@@ -10,7 +10,7 @@ writes the spans of the raw text.  Usage::
 The annotation (YAML) beside the document::
 
     source: h1_compilation.txt        # the raw document, in the same folder
-    encoding: utf-8                   # its encoding (utf-16 keeps CRLF as it is; the BOM is not a character)
+    encoding: utf-8                   # its encoding; offsets count in the decoded text with CRLF read as LF
     sections:                         # in text order; start = first match of `heading` (default: title)
       - {title: 前言, region: null, authors: [中国计划生育协会]}
     entities:
@@ -96,12 +96,21 @@ def find_all(view: str, form: str, lo: int = 0, hi: int | None = None) -> list[t
 # ----------------------------------------------------------------------------- building
 
 
+def decode(raw: bytes, encoding: str) -> str:
+    """The document text offsets count in: decoded (a BOM is not a character), CRLF and lone CR read as LF.
+
+    This is the convention of ``hfkg.extract.reader`` (whose ``source.sha256`` hashes this text as UTF-8); for a
+    UTF-8 file with LF line ends it is the raw text itself.
+    """
+    text = raw.decode(encoding)
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def build(ann_path: Path) -> dict[str, Any]:
     """Read one annotation and return the gold record as a JSON-ready dict."""
     ann = yaml.safe_load(ann_path.read_text(encoding="utf-8"))
     src = ann_path.parent / ann["source"]
-    raw = src.read_bytes()
-    text = raw.decode(ann["encoding"])  # "utf-16" consumes the BOM; line ends stay as they are
+    text = decode(src.read_bytes(), ann["encoding"])
     view = simplified_view(text)
     sections = build_sections(ann.get("sections", []), text, view)
     entities = build_entities(ann.get("entities", []), view, sections, ann.get("skip", []))
@@ -109,7 +118,7 @@ def build(ann_path: Path) -> dict[str, Any]:
     relations = build_relations(ann.get("relations", []), sections, entities)
     return {
         "format": "hfkg-extraction/1",
-        "source": {"name": src.name, "sha256": hashlib.sha256(raw).hexdigest(), "chars": len(text)},
+        "source": {"name": src.name, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "chars": len(text)},
         "sections": [{k: s[k] for k in ("title", "region", "authors", "start", "end")} for s in sections],
         "entities": entities,
         "benefits": benefits,
