@@ -288,3 +288,26 @@ def test_rebuild_from_extractions_folder(tmp_path: Path) -> None:
     second = build([str(tmp_path / "a" / "extractions")], out=tmp_path / "b", validate=False)
     assert (tmp_path / "a" / "graph.trig").read_bytes() == (tmp_path / "b" / "graph.trig").read_bytes()
     assert first.summary == second.summary
+
+
+def test_committed_registry_is_well_formed() -> None:
+    from hfkg.builders.iri import committed_registry_path
+
+    data = json.loads(committed_registry_path().read_text(encoding="utf-8"))
+    assert data["format"] == "hfkg-iri-registry/1"
+    for key, slug in data["slugs"].items():
+        assert len(key.split("\x1f")) == 3, key
+        assert slug.isascii() and len(slug) <= 40 and all(p.isalnum() for p in slug.split("-")), slug
+
+
+def test_committed_registry_protects_sample_iris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A different pinyin library changes no IRI whose key the committed registry holds."""
+    monkeypatch.setattr("hfkg.builders.POST_BUILD", [])
+    normal = union(build(None, out=tmp_path / "a", validate=False).dataset)
+    monkeypatch.setattr("hfkg.builders.iri.pinyin_slug", lambda name, maxlen=40: "changed")
+    patched = union(build(None, out=tmp_path / "b", validate=False).dataset)
+    local = json.loads((tmp_path / "b" / "iri_registry.json").read_text(encoding="utf-8"))["slugs"]
+    changed = {s for s in patched.subjects() if "/changed-" in str(s)}
+    assert len(changed) == len(local)  # only keys the committed registry does not know got the new slug
+    kept = {s for s in normal.subjects() if isinstance(s, URIRef)} & {s for s in patched.subjects()}
+    assert len({s for s in kept if "/id/agent/" in str(s) or "/id/initiative/" in str(s)}) >= 10
