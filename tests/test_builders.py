@@ -311,3 +311,14 @@ def test_committed_registry_protects_sample_iris(tmp_path: Path, monkeypatch: py
     assert len(changed) == len(local)  # only keys the committed registry does not know got the new slug
     kept = {s for s in normal.subjects() if isinstance(s, URIRef)} & {s for s in patched.subjects()}
     assert len({s for s in kept if "/id/agent/" in str(s) or "/id/initiative/" in str(s)}) >= 10
+
+
+def test_relations_to_unknown_entities_are_reported(tmp_path: Path) -> None:
+    data = json.loads((RECORDS / "beta.json").read_text(encoding="utf-8"))
+    data["relations"].append({"type": "leads", "subject": "某不存在的局", "object": "暖心计划"})
+    (tmp_path / "beta.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    shutil.copy(RECORDS / "beta.txt", tmp_path / "beta.txt")
+    res = build([str(tmp_path / "beta.json")], out=tmp_path / "out", validate=False)
+    assert any("1 relation(s) name entities the record does not define" in w and "某不存在的局" in w
+               for w in res.warnings), res.warnings
+    assert res.summary["relations"] == 2

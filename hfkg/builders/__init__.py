@@ -246,6 +246,7 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
                            license_iri=license or (cur.license if cur else None))
     docs = [Document(rec, item.text, item.origin) for rec, item in zip(records, inputs, strict=True)]
     ds = builder.build(docs)
+    warnings.extend(builder.warnings)
 
     quads = dataset_quads(ds)
     pre = prefixes(base_iri)

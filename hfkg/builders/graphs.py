@@ -18,8 +18,8 @@ from rdflib.namespace import DCAT, FOAF, ORG, PROV, RDF, RDFS, SKOS, VOID, XSD
 from hfkg import __version__
 from hfkg.builders import labels as lab
 from hfkg.builders.curation import CurationLog
-from hfkg.builders.iri import Minter, canonical, decimal_text, h, pinyin_label
-from hfkg.builders.ns import BT, CPSV, CV, DCT, FT, HFKG, NIF, OA, ONT, PF, PU, ROLE, SCHEMA, VOCAB
+from hfkg.builders.iri import Minter, canonical, decimal_text, pinyin_label
+from hfkg.builders.ns import BT, CPSV, CV, DCT, HFKG, NIF, OA, ONT, PF, PU, ROLE, SCHEMA
 from hfkg.builders.support import FAMILY_SCHEME, family_types, region_info, vocab_graph, vocab_term
 from hfkg.errors import RecordError
 from hfkg.extract.records import Benefit, Entity, Record
@@ -73,6 +73,7 @@ class GraphBuilder:
         self.ds = Dataset()
         self.counts = Counts()
         self.run: URIRef = URIRef("")
+        self.warnings: list[str] = []
         self.regions_used: dict[URIRef, str] = {}   # region IRI -> canonical name
         self.region_parent: dict[URIRef, URIRef] = {}
         self.region_meta: dict[URIRef, tuple[str | None, str | None, str | None]] = {}  # code, level, en
@@ -124,8 +125,12 @@ class GraphBuilder:
             ctx.section(sec.title, sec.region, sec.start, sec.end)
         for ent in rec.entities:
             ctx.entity(ent)
-        for rel in rec.relations:
-            ctx.relation(rel.type, rel.subject, rel.object, rel.start, rel.end)
+        skipped = [f"{rel.type}({rel.subject}, {rel.object})" for rel in rec.relations
+                   if not ctx.relation(rel.type, rel.subject, rel.object, rel.start, rel.end)]
+        if skipped:
+            more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+            self.warnings.append(f"{doc.origin}: {len(skipped)} relation(s) name entities the record does not "
+                                 f"define and were left out: {'; '.join(skipped[:3])}{more}")
         for i, ben in enumerate(rec.benefits):
             ctx.benefit(i, ben)
 
@@ -317,7 +322,6 @@ class _DocContext:
         g = self.g
         iri = self.entity_iri(ent)
         self.b.counts.entities.setdefault(ent.type, set()).add(str(iri))
-        region_names = self._region_english()
         if ent.type == "Region":
             if ent.region:
                 parent = self.b.region(ent.region)
@@ -329,7 +333,7 @@ class _DocContext:
                 g.add((iri, RDF.type, CV.PublicOrganisation))
             if ent.region:
                 g.add((iri, DCT.spatial, self.b.region(ent.region)))
-            self.labels(iri, ent.name, english=lab.english_label(ent.name, region_names), key=ent.key)
+            self.labels(iri, ent.name, english=lab.english_label(ent.name), key=ent.key)
         elif ent.type == "Program":
             self.initiative(iri, ent.name, ent.region, key=ent.key)
         elif ent.type == "FamilyType":
@@ -343,24 +347,13 @@ class _DocContext:
         for mention in ent.mentions:
             self.evidence(iri, mention.start, mention.end)
 
-    def _region_english(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for iri, name in self.b.regions_used.items():
-            en = self.b.region_meta[iri][2]
-            if en:
-                out[name] = en
-                for suffix in ("市", "省", "区", "县", "自治区"):
-                    if name.endswith(suffix) and len(name) > len(suffix) + 1:
-                        out.setdefault(name[: -len(suffix)], en)
-        return out
-
     def initiative(self, iri: URIRef, name: str, region: str | None, *, key: tuple[str, str, str | None]) -> None:
         g = self.g
         g.add((iri, RDF.type, HFKG.Initiative))
         target = self.b.graph("curated") if self.b.curation.renamed(key) else g
         target.add((iri, DCT.title, Literal(name, lang="zh")))
         target.add((iri, DCT.identifier, Literal(str(iri).rsplit("/", 1)[-1])))
-        self.labels(iri, name, english=lab.english_label(name, self._region_english()), key=key)
+        self.labels(iri, name, english=lab.english_label(name), key=key)
         g.add((iri, DCT.spatial, self.b.region(region)))
         slug = lab.initiative_type(name)
         itype = vocab_term("initiative-type", slug) if slug else None
@@ -408,65 +401,75 @@ class _DocContext:
                 return ent
         return None
 
-    def relation(self, rtype: str, subject: str, obj: str, start: int | None, end: int | None) -> None:
-        g = self.g
+    def relation(self, rtype: str, subject: str, obj: str, start: int | None, end: int | None) -> bool:
+        """Assert one relation of the record; False when its subject or object is not an entity of the record."""
         if rtype == "authored":
-            agent = self.lookup(("Agency",), subject)
-            sec = self.sections.get(obj)
-            if agent is not None and sec is not None:
-                self.statement(sec, DCT.creator, self.entity_iri(agent), start, end)
-            return
+            agent, sec = self.lookup(("Agency",), subject), self.sections.get(obj)
+            if agent is None or sec is None:
+                return False
+            self.statement(sec, DCT.creator, self.entity_iri(agent), start, end)
+            return True
         if rtype in ("leads", "partners"):
             agent, prog = self.lookup(("Agency",), subject), self.lookup(("Program",), obj)
             if agent is None or prog is None:
-                return
-            ini, agt = self.entity_iri(prog), self.entity_iri(agent)
-            role = ROLE["lead" if rtype == "leads" else "partner"]
-            part = URIRef(self.b.m.hashed("participation", str(ini), str(agt), str(role)))
-            g.add((part, RDF.type, CV.Participation))
-            g.add((part, CV.hasParticipant, agt))
-            g.add((part, CV.role, role))
-            g.add((ini, CV.hasParticipation, part))
-            self.b.counts.relations += 1
-            if rtype == "leads" and lab.is_state_body(agent.name):
-                g.add((ini, CV.hasCompetentAuthority, agt))
-            self.evidence(part, start, end)
-            return
+                return False
+            self.participation(self.entity_iri(prog), agent, rtype, start, end)
+            return True
         if rtype == "targets":
             prog = self.lookup(("Program",), subject)
             if prog is None:
-                return
+                return False
             ft_ent = self.lookup(("FamilyType",), obj)
             ft = self.family_type(ft_ent.name if ft_ent else obj)
             self.statement(self.entity_iri(prog), DCT.audience, ft, start, end)
-            return
+            return True
         if rtype == "partOf":
-            for etype, prop in (("Program", HFKG.partOfInitiative), ("Region", SCHEMA.containedInPlace),
-                                ("Agency", ORG.subOrganizationOf)):
-                s, o = self.lookup((etype,), subject), self.lookup((etype,), obj)
-                if s is not None and o is not None:
-                    si, oi = self.entity_iri(s), self.entity_iri(o)
-                    if etype == "Region":
-                        self.b.region_parent.setdefault(si, oi)
-                        self.b.counts.relations += 1
-                        if start is not None and end is not None:
-                            self.statement(si, prop, oi, start, end)
-                            self.g.remove((si, prop, oi))  # the containment itself lives in the gazetteer
-                    else:
-                        self.statement(si, prop, oi, start, end)
-                    return
-            return
+            return self.part_of(subject, obj, start, end)
         if rtype == "operatesIn":
             region = self.lookup(("Region",), obj)
-            if region is None:
-                return
-            prog = self.lookup(("Program",), subject)
+            prog, agent = self.lookup(("Program",), subject), self.lookup(("Agency",), subject)
+            if region is None or (prog is None and agent is None):
+                return False
             if prog is not None:
                 self.statement(self.entity_iri(prog), DCT.spatial, self.entity_iri(region), start, end)
-                return
-            agent = self.lookup(("Agency",), subject)
-            if agent is not None:
+            else:
                 self.statement(self.entity_iri(agent), SCHEMA.areaServed, self.entity_iri(region), start, end)
+            return True
+        return False
+
+    def participation(self, ini: URIRef, agent: Entity, rtype: str, start: int | None, end: int | None) -> None:
+        """A cv:Participation node with the role (lead or partner); a state body that leads is also the authority."""
+        g, agt = self.g, self.entity_iri(agent)
+        role = ROLE["lead" if rtype == "leads" else "partner"]
+        part = URIRef(self.b.m.hashed("participation", str(ini), str(agt), str(role)))
+        g.add((part, RDF.type, CV.Participation))
+        g.add((part, CV.hasParticipant, agt))
+        g.add((part, CV.role, role))
+        g.add((ini, CV.hasParticipation, part))
+        if rtype == "leads" and lab.is_state_body(agent.name):
+            g.add((ini, CV.hasCompetentAuthority, agt))
+        self.b.counts.relations += 1
+        self.evidence(part, start, end)
+
+    def part_of(self, subject: str, obj: str, start: int | None, end: int | None) -> bool:
+        """partOf between programs, agencies or regions (a region's parent lives in the gazetteer graph)."""
+        for etype, prop in (("Program", HFKG.partOfInitiative), ("Region", SCHEMA.containedInPlace),
+                            ("Agency", ORG.subOrganizationOf)):
+            s, o = self.lookup((etype,), subject), self.lookup((etype,), obj)
+            if s is None or o is None:
+                continue
+            si, oi = self.entity_iri(s), self.entity_iri(o)
+            if etype != "Region":
+                self.statement(si, prop, oi, start, end)
+                return True
+            parent = self.b.region_parent.setdefault(si, oi)
+            if parent == oi and start is not None and end is not None:
+                self.statement(si, prop, oi, start, end)
+                self.g.remove((si, prop, oi))  # asserted once, in the gazetteer graph
+            elif parent == oi:
+                self.b.counts.relations += 1
+            return True
+        return False
 
     # ------------------------------------------------------------------ benefits
     def benefit(self, index: int, ben: Benefit) -> None:
@@ -477,7 +480,7 @@ class _DocContext:
             ft_ent = self.lookup(("FamilyType",), ben.family_type)
             audiences.append(self.family_type(ft_ent.name if ft_ent else ben.family_type))
         bt = BT[BENEFIT_TYPE[ben.kind]]
-        label = ben.description or ben.kind
+        label = ben.description or _zh_label(bt) or ben.kind
         biri = URIRef(m.hashed("benefit", str(ini), str(bt), *sorted(map(str, audiences)), canonical(label)))
         curated = self.b.curation.benefit_corrected(self.doc_id, index)
         cg = self.b.graph("curated") if curated else g
@@ -558,4 +561,11 @@ class _DocContext:
         return iri
 
 
-__all__ = ["BT", "FT", "PF", "PU", "VOCAB", "Counts", "Document", "GraphBuilder", "h"]
+def _zh_label(concept: URIRef) -> str | None:
+    for lit in vocab_graph().objects(concept, SKOS.prefLabel):
+        if getattr(lit, "language", None) == "zh":
+            return str(lit)
+    return None
+
+
+__all__ = ["Counts", "Document", "GraphBuilder"]

@@ -24,6 +24,8 @@ GLOSSARY: dict[str, str] = {
     "人口和计划生育委员会": "Population and Family Planning Commission",
     "人口计生委": "Population and Family Planning Commission",
     "卫生和计划生育委员会": "Health and Family Planning Commission",
+    "计划生育委员会": "Family Planning Commission",
+    "计生委": "Family Planning Commission",
     "计划生育协会": "Family Planning Association",
     "计生协": "Family Planning Association",
     "计生协会": "Family Planning Association",
@@ -67,23 +69,23 @@ def initiative_type(name: str) -> str | None:
     return None
 
 
-def english_label(name: str, region_names: dict[str, str]) -> str | None:
+def english_label(name: str) -> str | None:
     """An English label when ``name`` is (optional region or national prefix) + one glossary entry, else None.
 
-    ``region_names`` maps Chinese region names (full and short forms) to English names.
+    The region prefix is split off with the gazetteer (北京市人口和计划生育委员会 -> 北京市 + 人口和计划生育委员会)
+    and named by its English gazetteer name; the rest must be a glossary entry as a whole.
     """
-    prefix_en = ""
-    rest = name
-    for zh in sorted(region_names, key=len, reverse=True):
-        if zh and name.startswith(zh) and name[len(zh):] in GLOSSARY:
-            prefix_en, rest = region_names[zh], name[len(zh):]
-            break
-    else:
-        for zh, en in PREFIXES.items():
-            if name.startswith(zh) and name[len(zh):] in GLOSSARY:
-                prefix_en, rest = en, name[len(zh):]
-                break
-    body = GLOSSARY.get(rest)
-    if body is None:
+    from hfkg.extract.gazetteer import region_prefix
+
+    if name in GLOSSARY:
+        return GLOSSARY[name]
+    split = region_prefix(name)
+    if split is not None:
+        region, rest = split
+        if rest in GLOSSARY and region.en:
+            return f"{region.en} {GLOSSARY[rest]}"
         return None
-    return f"{prefix_en} {body}" if prefix_en else body
+    for zh, en in PREFIXES.items():
+        if name.startswith(zh) and name[len(zh):] in GLOSSARY:
+            return f"{en} {GLOSSARY[name[len(zh):]]}"
+    return None
