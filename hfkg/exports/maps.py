@@ -124,6 +124,8 @@ def _subgraph(sim: Similarity, keep: list[int]) -> nx.Graph:
     from hfkg.graph.networks import program_graph
 
     g = program_graph(sim)
+    if len(keep) == g.number_of_nodes():
+        return g
     iris = {sim.features.programs[i].iri for i in keep}
     return g.subgraph(sorted(iris)).copy()
 
@@ -135,7 +137,7 @@ def _node_size(degree: int) -> float:
 def _program_data(g: nx.Graph) -> dict[str, Any]:
     from hfkg.graph.networks import annotate, layout, region_colours
 
-    annotate(g)
+    annotate(g, betweenness=False)
     colours = region_colours(sorted({d["region"] for _, d in g.nodes(data=True)}))
     pos = layout(g)
     nodes = []
@@ -159,7 +161,7 @@ def _program_data(g: nx.Graph) -> dict[str, Any]:
 def _region_data(g: nx.Graph) -> dict[str, Any]:
     from hfkg.graph.networks import annotate, layout, region_colours
 
-    annotate(g)
+    annotate(g, betweenness=False)
     colours = region_colours(sorted(g.nodes))
     pos = layout(g, group="__self__")
     nodes = []
