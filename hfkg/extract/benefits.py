@@ -581,7 +581,12 @@ def _insurance_fts(ctx: _Context, cs: int, dstart: int) -> list[Mention]:
         gap = ctx.text[f.end:dstart]
         if len(gap) <= 14 and not re.search(r"[、和及与,]", gap):
             return ctx.coordinated(fts, f)
+        if len(gap) <= 30 and _SIBLING_INSURANCE.fullmatch(gap):
+            return ctx.coordinated(fts, f)  # 为X办理了意外伤害保险和住院护理保险: X has both
     return []
+
+
+_SIBLING_INSURANCE = re.compile(r"[^,;、和及与]*保险(?:[、和及与][^,;、和及与]*保险)*[、和及与]")
 
 
 # ----------------------------------------------------------------------------- services

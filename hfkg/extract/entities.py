@@ -69,7 +69,9 @@ def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False) 
         i -= 1
     window_start = i
     last = window_start
-    for m in _STOP_WORD_RE.finditer(text, window_start, end):
+    for m in _STOP_WORD_RE.finditer(text, max(0, window_start - 2), end):
+        if m.end() <= window_start:
+            continue
         if m.start() not in _INSIDE:
             last = max(last, m.end())
     return last
@@ -142,9 +144,12 @@ def region_of_name(name: str) -> tuple[str | None, bool, str]:
 
 _SELF_STANDING = frozenset({"发改委", "教委", "妇联", "残联", "侨联", "科协", "文联", "团委", "总工会", "计生协", "计生委",
                             "卫计委", "卫健委", "人口委", "市委", "省委", "区委", "县委", "州委", "市政府", "区政府",
-                            "县政府", "省政府"})
+                            "县政府", "省政府", "国务院"})
 _ORG_RE = re.compile(f"(?:{_alt(lx.ORG_SUFFIXES)}|(?:{_alt(lx.MINISTRY_STEMS)})部)+")
 _SUBUNIT_RE = re.compile(f"(?:{_alt(s for s in lx.ORG_SUFFIXES if len(s) >= 2)})[\u4e00-\u9fff]{{2,8}}(?:司|处)$")
+_COUNT_AFTER = re.compile(r"\d+(?:个|所|家|座|处)")
+_COUNT_BUILT_BEFORE = re.compile(r"\d+个[^,。;:\n]{0,10}(?:建成|建立|设立|挂牌|成立)$")
+_PLURAL_BEFORE = re.compile(r"各[^,。;:\n]{0,14}$")
 _ORDINAL_RE = re.compile(r"第[一二三四五六七八九十\d]+[届次]")
 _NOT_ORG_TAIL = ("格局", "布局", "大局", "全局", "结局", "开局", "时局", "客厅", "大厅", "餐厅", "展厅", "开办", "举办",
                  "承办", "主办", "协办", "创办", "兴办", "督办", "交办", "申办", "代办", "包办", "查办", "中心城",
@@ -172,6 +177,14 @@ def _agency_hits(text: str) -> list[Candidate]:
         name = text[start:e]
         if text.startswith(lx.TITLE_AFTER_ORG, e) and name in _SELF_STANDING:
             continue
+        if text[e - 1] == "办" and text[e:e + 1] in "理法事好学公成结实案":
+            continue  # 办理, 办法 …: a verb, not an office
+        if name == text[s:e] and name not in _SELF_STANDING and len(name) <= 3:
+            continue  # a bare suffix (办公室, 委员会) names nothing
+        if _PLURAL_BEFORE.search(text, max(0, start - 16), start):
+            continue  # 各省(区、市)卫生计生委和计生协: a class of bodies, not one
+        if _COUNT_AFTER.match(text, e) or _COUNT_BUILT_BEFORE.search(text, max(0, start - 24), start):
+            continue  # 建成服务站48个 / 在19个镇街建成…中心: facilities counted, not a named body
         stem = text[start:s]
         if len(name) < 3 and name not in _SELF_STANDING:
             continue
@@ -195,6 +208,9 @@ _NUMBERED_HEAD_RE = re.compile(r"[一二三四五六七八九十两\d]+[大项�
 _ETC_HEAD_RE = re.compile(r"等[\u4e00-\u9fff]{0,8}?(?:工程|项目|计划|活动|行动)")
 _GENERIC_STEM = re.compile(f"(?:{_alt(lx.GENERIC_PROGRAM_WORDS)}|和|与|及)+")
 _POLICY_STEM = re.compile(r"扶助|奖励|补助|补贴|救助|优惠|保障|关怀|帮扶|五保|低保")
+_LISTED_AFTER = re.compile(r"列为|列入|纳入|作为|当作|摆上")
+_ENDS_HEAD_RE = re.compile(f"(?:{_alt(lx.PROGRAM_HEADS)})$")
+_VERB_RE = re.compile(f"(?:{_alt(lx.PROGRAM_VERBS)})(?:了)?")
 _SLOGAN_RE = re.compile(r"[、,，;；。.!！?？·．]")
 
 
@@ -211,15 +227,18 @@ _QUOTE_TAIL_RE = re.compile(f"[\u4e00-\u9fff]{{1,10}}?(?:{_alt(('项目', '工�
 
 
 def _quote_head(text: str, qe: int) -> str | None:
-    m = _QUOTE_TAIL_RE.match(text, qe)
-    if m and not _STOP_WORD_RE.search(m.group()) and not any(ch in lx.STOP_CHARS for ch in m.group()) \
-            and not _NUMBERED_HEAD_RE.match(m.group()) and not _ETC_HEAD_RE.match(m.group()):
-        return m.group()
+    """The head noun completing a quoted name (“五保”政策, “十百千万”儿童早期发展促进项目), if any."""
     for h in sorted(lx.QUOTE_HEADS, key=len, reverse=True):
+        if text.startswith(h, qe) and not text.startswith(("和", "、"), qe + len(h)):
+            return h
         if text.startswith(h, qe):
             return h
         if text.startswith("的" + h, qe) and h == "工作思路":
             return "的" + h
+    m = _QUOTE_TAIL_RE.match(text, qe)
+    if m and not _STOP_WORD_RE.search(m.group()) and not any(ch in lx.STOP_CHARS or ch in "和与" for ch in m.group()) \
+            and not re.match(r"[一二三四五六七八九十两\d]", m.group()) and not _ETC_HEAD_RE.match(m.group()):
+        return m.group()
     return None
 
 
@@ -234,7 +253,7 @@ def _program_hits(text: str, quotes: list[tuple[int, int, int, int]], books: lis
         head = _quote_head(text, qe)
         if head:
             name = canonical_name(inner + head.lstrip("的"))
-            if _SLOGAN_RE.search(inner) or family_re.fullmatch(inner):
+            if re.search(r"[,;。.!?·．]", inner) or family_re.fullmatch(inner) or len(inner) > 16:
                 continue
             out.append(Candidate("Program", qs, qe + len(head), name, info={"alias": canonical_name(inner),
                                                                          "quoted": "1"}))
@@ -244,7 +263,7 @@ def _program_hits(text: str, quotes: list[tuple[int, int, int, int]], books: lis
             continue
         if len(inner) < 2 or inner.isdigit():
             continue
-        ends_head = bool(re.search(f"(?:{_alt(lx.PROGRAM_HEADS)})$", inner))
+        ends_head = bool(_ENDS_HEAD_RE.search(inner))
         verb = _word_before(text, qs, lx.PROGRAM_VERBS)
         listed = _in_list(text, qs, qe) and _word_before(text, _list_start(text, qs), lx.PROGRAM_VERBS) is not None
         if ends_head or verb or listed:
@@ -269,7 +288,9 @@ def _interval_test(spans: list[tuple[int, int]]):  # type: ignore[no-untyped-def
 def _list_start(text: str, qs: int) -> int:
     """Start of a list of quoted items that ends with the quote at ``qs``."""
     pos = qs
-    while pos >= 2 and text[pos - 2:pos] in ("”、", "”和", "”及"):
+    steps = 0
+    while pos >= 2 and text[pos - 2:pos] in ("”、", "”和", "”及") and steps < 40:
+        steps += 1
         k = text.rfind("“", 0, pos - 2)
         if k < 0 or pos - k > 42:
             break
@@ -304,6 +325,8 @@ def _head_programs(text: str, quotes: list[tuple[int, int, int, int]], in_book) 
             continue
         if head == "制度" and not _POLICY_STEM.search(stem):
             continue
+        if not verb and before in "把将" and _LISTED_AFTER.match(text, e):
+            verb = before
         strength = "strong" if verb else "weak"
         out.append(Candidate("Program", start, e, canonical_name(text[start:e]), info={strength: "1"}))
     return out
@@ -316,14 +339,13 @@ def _enumerations(text: str, quotes: list[tuple[int, int, int, int]]) -> list[Ca
         for m in rx.finditer(text):
             hs, he = m.start(), m.end()
             head_text = m.group()
-            if named and re.match(r"[一二三四五六七八九十两\d]+[大项个类](?:工程|项目|计划|活动|行动)$", head_text):
-                named = False
+            is_named = named and not re.match(r"[一二三四五六七八九十两\d]+[大项个类](?:工程|项目|计划|活动|行动)$", head_text)
             lo = max(0, hs - 120)
             seg = text[lo:hs]
             cut = max(seg.rfind(","), seg.rfind("。"), seg.rfind(";"), seg.rfind(":"), seg.rfind("\n"))
             seg_start = lo + cut + 1
             vm = None
-            for v in re.finditer(f"(?:{_alt(lx.PROGRAM_VERBS)})(?:了)?", text[seg_start:hs]):
+            for v in _VERB_RE.finditer(text[seg_start:hs]):
                 vm = v
             if vm is None:
                 continue
@@ -332,11 +354,11 @@ def _enumerations(text: str, quotes: list[tuple[int, int, int, int]]) -> list[Ca
             if len(items) < 2:
                 continue
             group = f"{hs}"
-            if named:
+            if is_named:
                 out.append(Candidate("Program", hs, he, canonical_name(head_text), info={"strong": "1",
                                                                                           "enum_head": group}))
             for s, e in items:
-                info = {"strong": "1", "enum_member": group} if named else {"strong": "1", "enum_list": group}
+                info = {"strong": "1", "enum_member": group} if is_named else {"strong": "1", "enum_list": group}
                 out.append(Candidate("Program", s, e, canonical_name(text[s:e]), info=info))
     return out
 
@@ -354,12 +376,11 @@ def _split_items(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     items = []
     for s, e in parts:
         a, b = lo + s, lo + e
-        while a < b and text[a] in "“「『":
-            a += 1
-        while b > a and text[b - 1] in "”」』":
-            b -= 1
+        if b - a > 2 and text[a] in "“「『" and text[b - 1] in "”」』":
+            a, b = a + 1, b - 1  # a wholly quoted item: the span leaves the quotes out
         body = text[a:b]
-        if not (2 <= len(body) <= 20) or _SLOGAN_RE.search(body) or re.search(r"[“”]", body):
+        bare = re.sub(r"[“”「」『』]", "", body)
+        if not (2 <= len(bare) <= 20) or _SLOGAN_RE.search(bare) or body.count("“") != body.count("”"):
             return []
         items.append((a, b))
     return items
@@ -425,9 +446,10 @@ def _family_hits(text: str) -> list[Candidate]:
 
 
 def _taxonomy_suffix(surface: str) -> lx.FamilyType | None:
+    """A known type behind a free modifier: 首都计划生育家庭, 农村独女户 (when 农村独女户 is not a type itself)."""
     tax = lx.family_taxonomy()
     for k in range(1, len(surface) - 1):
-        if surface[k:] in tax and surface[:k] in ("首都", "全市", "广大", "城乡"):
+        if surface[k:] in tax and surface[:k] in ("首都", "全市", "广大", "城乡", "农村", "城镇", "城市", "全省", "全县"):
             return tax[surface[k:]]
     return None
 
@@ -437,13 +459,16 @@ def _taxonomy_suffix(surface: str) -> lx.FamilyType | None:
 _TITLE_RE = re.compile(_alt(t for t in lx.PERSON_TITLES if t != "同志"))
 _TITLE_END_RE = re.compile(f"(?:{_TITLE_RE.pattern})$")
 _NAME_END = ("同志", "出席", "主持", "指出", "表示", "讲话", "强调", "参加", "介绍", "说", "在", "等", "一行", "到", "对",
-             "为", "致辞", "宣布", "作", "会见", "调研", "视察", "考察")
+             "为", "致辞", "宣布", "作", "会见", "调研", "视察", "考察", "任", "担任", "兼任", "牵头", "带队", "率",
+             "报道", "摄", "通讯员", "和", "及", "与", "分别", "也", "还", "要求", "希望", "提出", "认为")
 
 
 def _person_hits(text: str) -> list[Candidate]:
     out = []
     for m in _TITLE_RE.finditer(text):
         pos = m.end()
+        if text[pos:pos + 1] == " ":
+            pos += 1  # (记者　周文静)
         name = _name_at(text, pos)
         if not name:
             continue
@@ -464,7 +489,7 @@ def _name_at(text: str, pos: int) -> str | None:
     else:
         return None
     for c in cands:
-        if len(c) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", c) or c.endswith(_NOT_NAME_END):
+        if len(c) < 2 or not re.fullmatch(r"[\u3400-\u9fff]+", c) or c.endswith(_NOT_NAME_END):
             continue
         after = text[pos + len(c):]
         if after[:1] in (",", "、", "。", ";", "(", ")", "\n", " ", "") or after.startswith(_NAME_END):

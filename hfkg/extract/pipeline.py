@@ -24,7 +24,7 @@ def extract_document(src: SourceText) -> Record:
     """Extract one decoded document."""
     norm = normalise(src.text)
     sections = split_sections(norm)
-    assign_section_regions(sections, region_candidates(norm.text, sections))
+    assign_section_regions(sections, region_candidates(norm.text, sections), norm.text)
     cands = recognise(norm, sections)
     resolved = resolve(norm, sections, cands)
     benefits = _benefits(norm, sections, resolved.keys)

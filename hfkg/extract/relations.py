@@ -28,10 +28,12 @@ from hfkg.extract.sections import SectionInfo
 
 LEAD_VERBS = ("联合开展", "联合实施", "牵头组织实施", "组织实施", "牵头", "领导", "开展", "实施", "启动", "发起", "推出",
               "主办", "举办", "打造", "创办", "组织", "筹建")
-PARTNER_CUES = re.compile(r"(?:与(?P<agency>[^,;。与]{2,20}?)(?:联合|共同|合作)|联合(?P<agency2>[^,;。与]{2,30}?)(?:共同)?)"
-                          r"(?:启动|开展|实施|举办|推出)")
-TARGET_CUES = ("为", "对", "面向", "针对", "帮扶", "关爱", "与", "纳入", "将")
-REGION_VERBS = ("推进", "实施", "开展", "推行", "启动", "实行")
+PARTNER_CUES = re.compile(r"(?:与(?P<agency>[^,;。与]{2,20}?)(?:联合|共同|合作)"
+                          r"|(?:联合|会同)(?P<agency2>[^,;。与]{2,30}?)(?:共同)?)"
+                          r"(?:启动|开展|实施|举办|推出|推进|组织)")
+TARGET_CUES = ("为", "对", "面向", "针对", "帮扶", "关爱", "与", "纳入", "将", "把")
+REGION_VERBS = ("推进", "实施", "开展", "推行", "启动", "实行", "深化")
+_NOT_SUBJECT = re.compile(r"(?:[与同跟向对为和在把将从]|依托|通过|借助|利用|依靠|会同|协调|指导|联合|配合|支持)$")
 _SENT_RE = re.compile(r"[^。!?！？\n]+[。!?！？]?")
 _CLAUSE_SPLIT = re.compile(r"[,;:，；：]")
 
@@ -137,7 +139,7 @@ def _verbs(text: str, s: int, e: int, verbs: tuple[str, ...], inside: list[M]) -
 def _chain(text: str, sent: list[M], lo: int, hi: int, types: tuple[str, ...]) -> list[M]:
     """Mentions of ``types`` that open the span ``[lo, hi)``, joined only by 、/和/及 (the span's subject)."""
     subj = [m for m in sent if m.type in types and lo <= m.start and m.end <= hi]
-    if not subj or len(text[lo:subj[0].start]) > 8 or re.search(r"[与同跟向对为]$", text[lo:subj[0].start]):
+    if not subj or len(text[lo:subj[0].start]) > 8 or _NOT_SUBJECT.search(text[lo:subj[0].start]):
         return []
     chain = [subj[0]]
     for m in subj[1:]:
@@ -154,7 +156,7 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
     clauses = _clauses(text, s, e)
     first_clause = clauses[0]
     sent_agencies = _chain(text, sent, s, first_clause[1], ("Agency",))
-    sent_regions = _chain(text, sent, s, first_clause[1], ("Region",))
+    sent_regions = next((r for cs, ce in clauses[:3] if (r := _chain(text, sent, cs, ce, ("Region",)))), [])
     for cs, ce in clauses:
         for vpos, verb in _verbs(text, cs, ce, LEAD_VERBS, sent):
             agencies = _chain(text, sent, cs, vpos, ("Agency",))
@@ -209,14 +211,16 @@ def _targets(text: str, s: int, e: int, programs: list[M], families: list[M], ad
             continue
         q = f.start - 1 if f.start > 0 and text[f.start - 1] in "“「『" else f.start
         lead = text[max(s, q - 8):q]
-        if not any(lead.endswith(c) for c in TARGET_CUES) and not re.search(r"(?:为|对|与|将)[^,;]{0,6}$", lead):
+        if not any(lead.endswith(c) for c in TARGET_CUES) and not re.search(r"(?:为|对|与|将|把)[^,;]{0,6}$", lead):
             continue
+        provides = lead.endswith("为") and bool(re.match(r"[”」』]?(?:[^,;。]{0,6})(?:提供|打造|开展|送|发放|购买)", text[f.end:]))
         fe = f.end + 1 if text[f.end:f.end + 1] in "”」』" else f.end
         topic = text[fe:fe + 1] == ","  # 对“主干家庭”,重点开展…: the whole clause names the target group
         after = [p for p in programs if p.start >= f.end and p.start - f.end <= 40
                  and not re.search(r"[;。]" if topic else r"[,;。]", text[f.end:p.start])]
-        before = [p for p in programs if p.end <= q and q - p.end <= 40
-                  and not re.search(r"[;。]", text[p.end:q]) and len(_CLAUSE_SPLIT.findall(text[p.end:q])) <= 1]
+        before = [p for p in programs if p.end <= q and q - p.end <= (80 if provides else 40)
+                  and not re.search(r"[;。]", text[p.end:q])
+                  and (provides or len(_CLAUSE_SPLIT.findall(text[p.end:q])) <= 1)]
         target = after[:1] or before[-1:]
         for p in target:
             for g in _coordinated(text, families, f):

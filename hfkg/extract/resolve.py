@@ -44,11 +44,16 @@ class SectionIndex:
         return self.sections[k] if k >= 0 else (self.sections[0] if self.sections else None)
 
 
-def assign_section_regions(sections: list[SectionInfo], cands: list[Candidate]) -> None:
-    """Set ``region`` and canonical ``authors`` of each section."""
+_DATELINE = re.compile(r"\d{1,2}月\d{1,2}日(?:电|讯)|电|讯|报道")
+
+
+def assign_section_regions(sections: list[SectionInfo], cands: list[Candidate], text: str = "") -> None:
+    """Set ``region`` and canonical ``authors`` of each section (a news dateline's city does not count)."""
     idx = SectionIndex(sections)
     counts: dict[int, Counter[str]] = {id(s): Counter() for s in sections}
     for c in cands:
+        if c.type == "Region" and text and _DATELINE.match(text, c.end):
+            continue
         if c.type == "Region":
             sec = idx.at(c.start)
             if sec is not None and c.info.get("level") in ("province", "prefecture"):
