@@ -190,3 +190,14 @@ def test_news_section_region_comes_from_the_heading_and_level_prefixes_resolve()
     assert _entity(rec, "Agency", "省计生协").region == "江苏省"
     assert ("区妇联", "家庭发展关爱计划") in _rels(rec, "partners")
     assert {("家庭发展关爱计划", "计生特扶家庭"), ("家庭发展关爱计划", "空巢家庭")} <= _rels(rec, "targets")
+
+
+def test_national_news_has_no_section_region_and_city_prefixes_follow_the_text() -> None:
+    rec = extract_text(
+        "人民网北京6月2日电　国家卫生健康委在京召开全国家庭发展工作推进会。广东省卫生健康委员会、浙江省卫健委作了交流发言。"
+        "广州市卫健委联合市妇联开展“幸福家庭进万家”活动，将特殊家庭全部纳入家庭医生签约服务。\n")
+    assert rec.sections[0].region is None
+    assert _entity(rec, "Agency", "国家卫生健康委").region is None
+    assert _entity(rec, "Agency", "广东省卫生健康委员会").region == "广东省"
+    assert _entity(rec, "Agency", "市妇联").region == "广州市"
+    assert "特殊家庭" in _entity(rec, "FamilyType", "计划生育特殊家庭").aliases

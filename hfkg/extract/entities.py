@@ -161,6 +161,8 @@ def _agency_hits(text: str) -> list[Candidate]:
     out = []
     for m in _ORG_RE.finditer(text):
         s, e = m.start(), m.end()
+        if text[e - 1] == "委" and text.startswith("员会", e):
+            e += 2  # 卫生健康委 + 员会 = 卫生健康委员会
         while e - s > 1 and text[e:e + 1] == "长" and text[e - 1] in "局厅部会院所处站办委司科":
             e -= 1  # 计生局局长: the last 局 belongs to the title
         if e <= s:

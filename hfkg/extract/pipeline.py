@@ -24,9 +24,10 @@ def extract_document(src: SourceText) -> Record:
     """Extract one decoded document."""
     norm = normalise(src.text)
     sections = split_sections(norm)
-    assign_section_regions(sections, region_candidates(norm.text, sections), norm.text)
+    places = region_candidates(norm.text, sections)
+    assign_section_regions(sections, places, norm.text)
     cands = recognise(norm, sections)
-    resolved = resolve(norm, sections, cands)
+    resolved = resolve(norm, sections, cands, places)
     benefits = _benefits(norm, sections, resolved.keys)
     relations = find_relations(norm, sections, resolved.keys)
     return Record(

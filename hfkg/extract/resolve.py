@@ -71,7 +71,9 @@ def assign_section_regions(sections: list[SectionInfo], cands: list[Candidate], 
         if region is None and not national:
             region = _title_region(sec, cands)
         if region is None and not national and counts[id(sec)]:
-            region = counts[id(sec)].most_common(1)[0][0]
+            top, n = counts[id(sec)].most_common(1)[0]
+            if n >= 2 and n * 2 >= sum(counts[id(sec)].values()):
+                region = top  # a region the section keeps returning to; several places named once: none
         sec.region = region
 
 
@@ -112,15 +114,21 @@ def _ancestor_at(codes: dict[str, str], region: str | None, prefix: str) -> str 
     return region
 
 
-def _district_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | None) -> str | None:
+def _unit_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | None, prefix: str) -> str | None:
+    """The nearest region of the level a prefix means (区/县: county, 市: city) named shortly before ``c``."""
+    best = None
     for k in cands:
-        if k.type == "Region" and k.end <= c.start and c.start - k.end < 150 and (sec is None or k.start >= sec.start) \
-                and k.info.get("level") == "county":
+        if k.type != "Region" or k.end > c.start or c.start - k.end >= 150 or (sec is not None and k.start < sec.start):
+            continue
+        level = k.info.get("level")
+        city = level == "prefecture" or (level == "province" and k.name.endswith("市"))
+        if (prefix in "区县" and level == "county") or (prefix == "市" and city):
             best = k.name
-    return locals().get("best")
+    return best
 
 
-def _agency_keys(cands: list[Candidate], idx: SectionIndex) -> dict[int, tuple[str, str | None]]:
+def _agency_keys(cands: list[Candidate], idx: SectionIndex,
+                 places: list[Candidate] | None = None) -> dict[int, tuple[str, str | None]]:
     """Candidate id -> (entity name, region) for every agency candidate."""
     full: dict[tuple[str, str], str] = {}
     codes = {c.name: c.info.get("code", "") for c in cands if c.type == "Region"}
@@ -152,8 +160,8 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex) -> dict[int, tuple[s
         if bare[:1] in "市省区县" and len(bare) >= 2:
             level_prefix, bare = bare[:1], bare[1:]
         sec_region = sec.region if sec else None
-        if level_prefix in ("区", "县"):
-            sec_region = _district_before(cands, c, sec) or sec_region
+        if level_prefix in ("区", "县", "市"):
+            sec_region = _unit_before(places or cands, c, sec, level_prefix) or _ancestor_at(codes, sec_region, level_prefix)
         elif level_prefix:
             sec_region = _ancestor_at(codes, sec_region, level_prefix)
         hit = full.get((sec_region, lx.expand_abbreviation(bare))) if sec_region else None
@@ -188,15 +196,16 @@ def _extra_program_mentions(text: str, cands: list[Candidate], names: set[str]) 
     return [Candidate("Program", m.start(), m.end(), m.group(), info={"extra": "1"}) for m in rx.finditer(text)]
 
 
-def resolve(norm: NormText, sections: list[SectionInfo], cands: list[Candidate]) -> Resolved:
-    """Group candidates into entities."""
+def resolve(norm: NormText, sections: list[SectionInfo], cands: list[Candidate],
+            places: list[Candidate] | None = None) -> Resolved:
+    """Group candidates into entities; ``places`` are all region mentions, also those inside longer names."""
     text = norm.text
     idx = SectionIndex(sections)
     confirmed = _confirmed_programs(cands)
     cands = [c for c in cands if c.type != "Program" or c.name in confirmed]
     cands = _flatten(cands + _extra_program_mentions(text, cands, confirmed))
     alias_of = {c.info["alias"]: c.name for c in cands if c.type == "Program" and c.info.get("alias")}
-    agency_keys = _agency_keys(cands, idx)
+    agency_keys = _agency_keys(cands, idx, places)
     program_regions: dict[str, set[str | None]] = {}
     region_ends = {c.end: c.name for c in cands if c.type == "Region"}
     for c in cands:
