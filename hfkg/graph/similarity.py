@@ -528,7 +528,7 @@ class Similarity:
 
 def compute_similarity(features: Features, *, top_k: int = 10, min_score: float = 0.3,
                        within_region: bool = False, weights: dict[str, float] | None = None,
-                       block: int = 256, exact_text_limit: int = EXACT_TEXT_LIMIT,
+                       block: int = 1024, exact_text_limit: int = EXACT_TEXT_LIMIT,
                        seed: int = 0) -> Similarity:
     """Score program pairs and keep, for each program, its ``top_k`` best partners scoring ``>= min_score``.
 
@@ -632,8 +632,8 @@ def _candidate_pairs(features: Features, m: _Matrices, *, top_k: int, min_score:
 def _top_k(num: np.ndarray, k: int, threshold: float, offset: int) -> tuple[np.ndarray, np.ndarray]:
     """Row and column indices of each row's ``k`` best entries that reach ``threshold``.
 
-    A boolean pass finds the rows with at most ``k`` candidates (taken whole); only the
-    others pay for an ``argpartition``.
+    For wide rows, the k-th largest of every 8th column bounds the row's k-th largest from
+    below, so only the few entries above that bound are sorted.
     """
     import numpy as np
 
@@ -641,30 +641,19 @@ def _top_k(num: np.ndarray, k: int, threshold: float, offset: int) -> tuple[np.n
     step = 8
     if n >= 64 * k and n >= step * 8 * k:
         # the k-th largest of every 8th column is a lower bound of the row's k-th largest: only
-        # entries above it can be in the top k, so the partition below runs on a few columns
+        # entries above it can be in the top k, and only those are sorted below
         sample = num[:, ::step]
         bound = np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k]
         cut = np.maximum(bound, np.float32(threshold))[:, None]
     else:
         cut = np.float32(threshold)
-    mask = np.greater_equal(num, cut)
-    counts = np.count_nonzero(mask, axis=1)
-    few = counts <= k
-    rows_few = np.flatnonzero(few)
-    r1, c1 = np.nonzero(mask[rows_few])
-    out_r, out_c = [rows_few[r1]], [c1]
-    many = np.flatnonzero(~few)
-    if many.size:
-        rr, cc = np.nonzero(mask[many])
-        vals = num[many[rr], cc]
-        order = np.lexsort((cc, -vals, rr))  # per row, best first (ties by column)
-        rr, cc = rr[order], cc[order]
-        starts = np.searchsorted(rr, np.arange(many.size))
-        rank = np.arange(rr.size) - starts[rr]
-        keep = rank < k
-        out_r.append(many[rr[keep]])
-        out_c.append(cc[keep])
-    return np.concatenate(out_r) + offset, np.concatenate(out_c)
+    rr, cc = np.nonzero(np.greater_equal(num, cut))
+    vals = num[rr, cc]
+    order = np.lexsort((cc, -vals, rr))  # per row, best first (ties by column)
+    rr, cc = rr[order], cc[order]
+    starts = np.searchsorted(rr, np.arange(num.shape[0]))
+    keep = (np.arange(rr.size) - starts[rr]) < k
+    return rr[keep] + offset, cc[keep]
 
 
 def _exact_contributions(m: _Matrices, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
