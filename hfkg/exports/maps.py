@@ -456,7 +456,7 @@ def build_step(result: Any) -> None:
     write_bytes(trig, similarity_trig(sim))
     result.paths["similarity"] = trig
     store = result.paths.get("store")
-    if store is not None and len(sim):
+    if store is not None and len(sim.features):  # replaces graph/similarity, even with no links
         from hfkg.graph.store import load_dataset
 
         load_dataset(store, trig)
