@@ -71,8 +71,8 @@ def _vis_options(physics: bool) -> dict[str, Any]:
     from pyvis.options import Options
 
     opts = Options()
-    opts.physics.use_barnes_hut({"gravity": -3000, "central_gravity": 0.2, "spring_length": 120,
-                                 "spring_strength": 0.03, "damping": 0.2, "overlap": 0.2})
+    opts.physics.use_barnes_hut({"gravity": -2500, "central_gravity": 1.2, "spring_length": 140,
+                                 "spring_strength": 0.04, "damping": 0.3, "overlap": 0.4})
     opts.physics.enabled = physics
     opts.physics.stabilization.iterations = 150
     opts.physics.stabilization.updateInterval = 25

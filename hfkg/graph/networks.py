@@ -195,8 +195,9 @@ def layout(g: nx.Graph, group: str = "region", scale: float = 1000.0, seed: int 
     else:
         centres = {k: (math.cos(2 * math.pi * i / len(names)), math.sin(2 * math.pi * i / len(names)))
                    for i, k in enumerate(names)}
-    spread = scale * max(1.0, math.sqrt(g.number_of_nodes()) / 4)
     unit = scale * 0.04
+    biggest = max(len(v) for v in groups.values())
+    spread = max(scale * 0.5, 2.5 * unit * math.sqrt(biggest), unit * math.sqrt(g.number_of_nodes()))
     out: dict[str, tuple[float, float]] = {}
     golden = math.pi * (3 - math.sqrt(5))
     for name in names:
