@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 LEVELS = ("program", "region")
 MAX_PROGRAMS = 2000
 PHYSICS_LIMIT = 300
+MAP_LOUVAIN_LIMIT = 1000  # label propagation above, to keep large maps fast
 MAP_NAME = "map.html"
 REGIONS_NAME = "regions.html"
 _URL = re.compile(r"(?i)(https?):(//)")
@@ -137,7 +138,7 @@ def _node_size(degree: int) -> float:
 def _program_data(g: nx.Graph) -> dict[str, Any]:
     from hfkg.graph.networks import annotate, layout, region_colours
 
-    annotate(g, betweenness=False)
+    annotate(g, betweenness=False, louvain_limit=MAP_LOUVAIN_LIMIT)
     colours = region_colours(sorted({d["region"] for _, d in g.nodes(data=True)}))
     pos = layout(g)
     nodes = []
@@ -161,7 +162,7 @@ def _program_data(g: nx.Graph) -> dict[str, Any]:
 def _region_data(g: nx.Graph) -> dict[str, Any]:
     from hfkg.graph.networks import annotate, layout, region_colours
 
-    annotate(g, betweenness=False)
+    annotate(g, betweenness=False, louvain_limit=MAP_LOUVAIN_LIMIT)
     colours = region_colours(sorted(g.nodes))
     pos = layout(g, group="__self__")
     nodes = []
@@ -185,8 +186,8 @@ def _region_data(g: nx.Graph) -> dict[str, Any]:
 
 def _edge_data(g: nx.Graph, name: Any) -> list[dict[str, Any]]:
     edges = []
-    for u, v, d in sorted(g.edges(data=True), key=lambda e: (min(e[0], e[1]), max(e[0], e[1]))):
-        a, b = (u, v) if u <= v else (v, u)
+    ordered = sorted((u, v, d) if u <= v else (v, u, d) for u, v, d in g.edges(data=True))
+    for a, b, d in ordered:
         score = float(d["weight"])
         tip = [["Link", f"{name(a)} — {name(b)}"], ["Score", f"{score:.3f}"], ["Why", d["explanation"]]]
         if "pairs" in d:

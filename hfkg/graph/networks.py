@@ -63,10 +63,12 @@ def program_graph(sim: Similarity) -> nx.Graph:
         g.add_node(p.iri, label=p.name, name_en=p.name_en, pinyin=p.pinyin, region=region_key(p),
                    region_label=region_label(p), region_code=p.region_code,
                    family_types=family_labels(f, i), benefits=benefit_labels(f, i))
-    for e, (s, t) in enumerate(zip(sim.source.tolist(), sim.target.tolist(), strict=True)):
-        g.add_edge(f.programs[s].iri, f.programs[t].iri, weight=float(sim.score[e]),
-                   explanation=sim.explanation[e], shared=list(sim.shared[e]),
-                   contributions=sim.group_contributions(e))
+    rows = sim.contributions.tolist()
+    for e, (s, t, score) in enumerate(zip(sim.source.tolist(), sim.target.tolist(), sim.score.tolist(),
+                                          strict=True)):
+        g.add_edge(f.programs[s].iri, f.programs[t].iri, weight=score, explanation=sim.explanation[e],
+                   shared=list(sim.shared[e]),
+                   contributions={grp: v for grp, v in zip(GROUPS, rows[e], strict=True) if v > 0})
     return g
 
 
@@ -105,20 +107,21 @@ def region_graph(programs: nx.Graph, top: int = 5) -> nx.Graph:
     return g
 
 
-def communities(g: nx.Graph, seed: int = SEED) -> list[list[str]]:
-    """Communities, largest first: Louvain (seeded) up to 5,000 nodes, label propagation above."""
+def communities(g: nx.Graph, seed: int = SEED, louvain_limit: int = LOUVAIN_LIMIT) -> list[list[str]]:
+    """Communities, largest first: Louvain (seeded) up to ``louvain_limit`` nodes, label propagation above."""
     import networkx as nx
 
     if g.number_of_nodes() == 0:
         return []
-    if g.number_of_nodes() <= LOUVAIN_LIMIT:
+    if g.number_of_nodes() <= louvain_limit:
         parts = nx.community.louvain_communities(g, weight="weight", seed=seed)
     else:
         parts = nx.community.label_propagation_communities(g)
     return sorted((sorted(c) for c in parts), key=lambda c: (-len(c), c[0]))
 
 
-def annotate(g: nx.Graph, seed: int = SEED, betweenness: bool = True) -> nx.Graph:
+def annotate(g: nx.Graph, seed: int = SEED, betweenness: bool = True,
+             louvain_limit: int = LOUVAIN_LIMIT) -> nx.Graph:
     """Add ``community``, ``degree``, ``strength`` and ``betweenness`` to every node (in place) and return ``g``.
 
     Betweenness is exact up to 1,000 nodes and estimated from 200 seeded sources above;
@@ -127,7 +130,7 @@ def annotate(g: nx.Graph, seed: int = SEED, betweenness: bool = True) -> nx.Grap
     """
     import networkx as nx
 
-    for idx, members in enumerate(communities(g, seed)):
+    for idx, members in enumerate(communities(g, seed, louvain_limit)):
         for n in members:
             g.nodes[n]["community"] = idx
     n = g.number_of_nodes()
