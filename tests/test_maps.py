@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from hfkg.cli import cli
 from hfkg.exports import EXPORTERS
 from hfkg.exports.gephi import edges_csv_bytes, flat_graph, gexf_bytes, graphml_bytes, render, safe_cell
-from hfkg.exports.maps import render_map, write_map
+from hfkg.exports.maps import _search_text, render_map, write_map
 from hfkg.graph.similarity import ProgramRecord, build_features, compute_similarity, similarity
 
 SMALL = Path(__file__).parent / "data" / "similarity" / "small.trig"
@@ -162,3 +162,9 @@ def test_build_writes_maps_joining_beijing_and_tianjin(tmp_path: Path) -> None:
     joined = [e for e in data["edges"] if {region[e["from"]], region[e["to"]]} == {"北京市", "天津市"}]
     assert joined and any("失独家庭" in dict(e["tip"])["Why"] for e in joined)
     assert result.summary["similarity"]["links"] >= len(joined)
+
+
+def test_search_matches_pinyin_without_tone_marks() -> None:
+    text = _search_text("暖家计划", "Warm Home Plan", "nuǎn jiā jì huà")
+    for query in ("暖家", "warm home", "nuan jia", "nuanjia", "nuǎn jiā"):
+        assert query in text

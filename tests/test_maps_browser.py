@@ -219,6 +219,11 @@ def test_filters_change_what_is_drawn(browser: Browser, tmp_path: Path) -> None:
                  "s.dispatchEvent(new Event('change')); var r=document.getElementById('region-filter');"
                  "r.value='r:cq'; r.dispatchEvent(new Event('change'));})()")
     assert _counts(browser) == (1, 0)
+    browser.eval("(function(){var r=document.getElementById('region-filter'); r.value='';"
+                 "r.dispatchEvent(new Event('change')); var s=document.getElementById('search');"
+                 "s.value='ONE-TO-ONE'; s.dispatchEvent(new Event('input'));})()")
+    assert browser.eval("document.getElementById('match-count').textContent") == "1 match"
+    assert browser.eval("window.hfkgMap.network.getSelectedNodes()") == ["https://example.org/hfkg/id/initiative/b"]
 
 
 def test_region_map_and_empty_map_render(browser: Browser, tmp_path: Path) -> None:

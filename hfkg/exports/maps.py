@@ -153,10 +153,20 @@ def _program_data(g: nx.Graph) -> dict[str, Any]:
                     ["家庭类型 Family types", "、".join(d["family_types"])],
                     ["待遇 Benefits", "; ".join(d["benefits"])],
                     ["Similar programs", str(d["degree"])], ["Community", str(d["community"] + 1)]],
-            "search": " ".join([d["label"], d["name_en"], d["pinyin"], d["pinyin"].replace(" ", "")]).lower(),
+            "search": _search_text(d["label"], d["name_en"], d["pinyin"]),
         })
     edges = _edge_data(g, lambda u: g.nodes[u]["label"])
     return {"nodes": nodes, "edges": edges, "legend": _legend(g, colours, "region", "region_label")}
+
+
+def _search_text(*names: str) -> str:
+    """What the search box matches: names, pinyin with and without tone marks, with and without spaces."""
+    import unicodedata
+
+    parts = [n for n in names if n]
+    plain = ["".join(c for c in unicodedata.normalize("NFD", n) if not unicodedata.combining(c)) for n in parts]
+    words = parts + plain + [p.replace(" ", "") for p in plain]
+    return " | ".join(dict.fromkeys(w.lower() for w in words))
 
 
 def _region_data(g: nx.Graph) -> dict[str, Any]:
