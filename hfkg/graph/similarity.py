@@ -668,7 +668,9 @@ def _exact_contributions(m: _Matrices, src: np.ndarray, dst: np.ndarray) -> np.n
     num = np.asarray((m.structured[src].multiply(m.structured[dst]) @ gind).todense(), dtype=np.float64)
     ti = GROUPS.index("text")
     if m.text.shape[1]:
-        num[:, ti] = m.weights[ti] * np.asarray(m.text[src].multiply(m.text[dst]).sum(axis=1)).ravel()
+        for lo in range(0, src.size, 50_000):  # chunks bound the memory of the row copies
+            a, b = src[lo: lo + 50_000], dst[lo: lo + 50_000]
+            num[lo: lo + a.size, ti] = m.weights[ti] * np.asarray(m.text[a].multiply(m.text[b]).sum(axis=1)).ravel()
     a = m.presence.astype(np.float64) @ m.weights
     den = np.sqrt(a[src] * a[dst])
     return num / np.where(den > 0, den, 1.0)[:, None]
