@@ -8,6 +8,7 @@ Nothing imports this module.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,13 +33,25 @@ class HfkgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except HfkgError as exc:
-            msg = _clean_terminal(exc.message)
-            hint = f" ({exc.hint})" if exc.hint else ""
-            click.echo(f"Error: {msg}{hint}", err=True)
+            hint = f" ({_one_line(exc.hint)})" if exc.hint else ""
+            click.echo(f"Error: {_one_line(exc.message)}{hint}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # a bug: still one line, no traceback unless asked for
+            if os.environ.get("HFKG_DEBUG"):
+                raise
+            click.echo(f"Error: internal error, {type(exc).__name__}: {_one_line(str(exc))[:300]} (this is a bug "
+                       "in hfkg: rerun with HFKG_DEBUG=1 to see the traceback, and report it)", err=True)
+            ctx.exit(1)
+
+
+def _one_line(text: str) -> str:
+    """A message on one terminal line: control characters removed, line breaks and runs of spaces folded."""
+    return " ".join(_clean_terminal(text.replace("\r", " ").replace("\n", " ")).split())
 
 
 @click.group(cls=HfkgGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,7 +20,7 @@ from pathlib import Path
 from hfkg.errors import InputError
 
 TEXT_SUFFIXES = (".txt",)
-MAX_BYTES = 256 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024  # extraction needs ~20x the text in memory: refuse, do not swap
 
 # Encodings tried in order when nothing else decides; GB18030 is a superset of GBK and GB2312.
 _CJK_CANDIDATES = ("gb18030", "big5")
