@@ -110,14 +110,17 @@ def _find_text(record: Any, json_path: Path, texts: dict[str, Any], encoding: st
 
 def collect_inputs(sources: list[str] | None, encoding: str | None = None) -> tuple[list[_Input], list[str]]:
     """Read every source: extraction JSON files as records, texts extracted unless a record already covers them."""
-    from hfkg.extract.reader import read_file
+    from hfkg.extract.reader import read_file, read_stdin
     from hfkg.extract.records import load_record
 
     files = _source_files(list(sources or []))
     texts = {}
     records = []
     for f in files:
-        if f.suffix.lower() == ".json":
+        if str(f) == "-":
+            src = read_stdin(encoding)
+            texts.setdefault(src.sha256, src)
+        elif f.suffix.lower() == ".json":
             records.append((f, load_record(f)))
         else:
             src = read_file(f, encoding)
@@ -250,7 +253,8 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
 
     quads = dataset_quads(ds)
     pre = prefixes(base_iri)
-    data = {"trig": serialize(quads, "trig", pre), "turtle": serialize(quads, "turtle", pre)}
+    triples = union_triples(quads)
+    data = {"trig": serialize(quads, "trig", pre), "turtle": serialize(quads, "turtle", pre, triples=triples)}
     validation = None
     if validate:
         from hfkg.ontology.resources import validate as shacl_validate
@@ -265,7 +269,7 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
         "entities": {k: len(counts.entities[k]) for k in sorted(counts.entities)},
         "benefits": len(counts.benefits),
         "relations": counts.relations,
-        "triples": len(union_triples(quads)),
+        "triples": len(triples),
         "quads": len(quads),
         "graphs": len({str(q.graph_name) for q in quads}),
         "curation_changes": log.changes,

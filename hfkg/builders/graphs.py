@@ -127,6 +127,8 @@ class GraphBuilder:
             ctx.entity(ent)
         skipped = [f"{rel.type}({rel.subject}, {rel.object})" for rel in rec.relations
                    if not ctx.relation(rel.type, rel.subject, rel.object, rel.start, rel.end)]
+        if ctx.empty_spans:
+            self.warnings.append(f"{doc.origin}: {ctx.empty_spans} empty span(s) (start = end) carry no evidence")
         if skipped:
             more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
             self.warnings.append(f"{doc.origin}: {len(skipped)} relation(s) name entities the record does not "
@@ -238,6 +240,7 @@ class _DocContext:
             for n in (ent.name, *ent.aliases):
                 self.names.setdefault((ent.type, n), ent)
         self.sections: dict[str, URIRef] = {}
+        self.empty_spans = 0
 
     # ------------------------------------------------------------------ evidence
     def evidence(self, body: URIRef, start: int | None, end: int | None) -> None:
@@ -245,6 +248,9 @@ class _DocContext:
         if start is None or end is None:
             return
         n = len(self.text) if self.text is not None else self.doc_rec.record.source.chars
+        if start == end and 0 <= start <= n:
+            self.empty_spans += 1  # nothing to quote: the fact keeps its document graph as provenance
+            return
         if not (0 <= start < end) or (n and end > n):
             raise RecordError(f"{self.doc_rec.origin}: span {start}-{end} lies outside the text ({n} characters)",
                               hint="the extraction JSON does not belong to this text; extract it again")

@@ -26,20 +26,22 @@ def _ox() -> Any:
     return pyoxigraph
 
 
-def to_ox_term(term: Any) -> Any:
+def to_ox_term(term: Any, _cache: dict[str, Any] = {}) -> Any:  # noqa: B006 - the cache is the point
     """An rdflib term as a pyoxigraph term."""
-    from rdflib import BNode, Literal, URIRef
+    if not _cache:
+        from rdflib import BNode, Literal, URIRef
 
-    ox = _ox()
-    if isinstance(term, URIRef):
+        _cache.update(ox=_ox(), URIRef=URIRef, Literal=Literal, BNode=BNode)
+    ox = _cache["ox"]
+    if isinstance(term, _cache["URIRef"]):
         return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
+    if isinstance(term, _cache["Literal"]):
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
-    if isinstance(term, BNode):
+    if isinstance(term, _cache["BNode"]):
         return ox.BlankNode(str(term))
     raise ExportError(f"cannot serialise the RDF term {term!r}")
 
@@ -88,8 +90,8 @@ def _sorted_prefix_block(data: bytes) -> bytes:
     return b"\n".join(sorted(lines[:n]) + lines[n:])
 
 
-def serialize(quads: list[Any], fmt: str, prefixes: dict[str, str]) -> bytes:
-    """Serialise sorted quads in ``fmt`` (one of :data:`FORMATS`)."""
+def serialize(quads: list[Any], fmt: str, prefixes: dict[str, str], triples: list[Any] | None = None) -> bytes:
+    """Serialise sorted quads in ``fmt`` (one of :data:`FORMATS`); ``triples``: their union, if already known."""
     ox = _ox()
     pre = dict(sorted(prefixes.items()))
     if fmt == "trig":
@@ -97,7 +99,8 @@ def serialize(quads: list[Any], fmt: str, prefixes: dict[str, str]) -> bytes:
     if fmt == "nquads":
         return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     if fmt == "turtle":
-        return _sorted_prefix_block(ox.serialize(union_triples(quads), format=ox.RdfFormat.TURTLE, prefixes=pre))
+        union = triples if triples is not None else union_triples(quads)
+        return _sorted_prefix_block(ox.serialize(union, format=ox.RdfFormat.TURTLE, prefixes=pre))
     if fmt == "ntriples":
         return ox.serialize(union_triples(quads), format=ox.RdfFormat.N_TRIPLES)
     if fmt == "jsonld":
