@@ -17,7 +17,7 @@ import hfkg
 from hfkg.builders import build
 from hfkg.builders.iri import Minter, SlugRegistry, decimal_text, entity_key, h, resolve_base
 from hfkg.builders.ns import CPSV, CV, FT, HFKG, OA, SCHEMA
-from hfkg.errors import BuildError, RecordError
+from hfkg.errors import BuildError, HfkgError, RecordError
 
 RECORDS = Path(__file__).parent / "data" / "records"
 BASE = "https://example.org/hfkg/"
@@ -267,7 +267,7 @@ def test_failed_write_leaves_only_complete_files(tmp_path: Path) -> None:
     before = (tmp_path / "graph.trig").read_bytes()
     (tmp_path / "graph.ttl").unlink()
     (tmp_path / "graph.ttl").mkdir()  # the rename onto it will fail
-    with pytest.raises(BuildError, match=r"cannot write .*graph\.ttl"):
+    with pytest.raises(HfkgError, match=r"cannot write .*graph\.ttl"):
         build([str(RECORDS / "beta.json")], out=tmp_path, validate=False)
     # every file is complete (the old or the new dump, never a part of one), and no temporary file is left
     assert not list(tmp_path.rglob(".*.tmp"))
