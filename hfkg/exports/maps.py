@@ -243,7 +243,13 @@ def render_map(sim: Similarity, *, level: str = "program", regions: tuple[str, .
         notes.append(f"{len(keep):,} programs are too many to draw one by one (limit {max_programs:,}): "
                      "this is the region map; filter by --region or --family-type to see programs.")
     g = _subgraph(sim, keep)
-    data = _region_data(region_graph(g)) if used == "region" else _program_data(g)
+    pairs = 0
+    if used == "region":
+        rg = region_graph(g)
+        pairs = sum(d["pairs"] for _, _, d in rg.edges(data=True))
+        data = _region_data(rg)
+    else:
+        data = _program_data(g)
     if keep and len({sim.features.programs[i].region for i in keep}) == 1 and not sim.within_region:
         notes.append("All programs are in one region; cross-region similarity has no pairs to draw here "
                      "(use --within-region to compare programs of the same region).")
@@ -252,6 +258,9 @@ def render_map(sim: Similarity, *, level: str = "program", regions: tuple[str, .
     n_nodes, n_edges = len(data["nodes"]), len(data["edges"])
     noun = "programs" if used == "program" else "regions"
     links = "similarity link" + ("" if n_edges == 1 else "s")
+    if used == "region":
+        links = ("link" + ("" if n_edges == 1 else "s")
+                 + f" from {pairs} similar program pair{'' if pairs == 1 else 's'}")
     summary = (f"{n_nodes} {noun}, {n_edges} {links} (top {sim.top_k} per program, score ≥ "
                f"{sim.min_score:g}, {'all pairs' if sim.within_region else 'cross-region pairs'}).")
     payload = {
