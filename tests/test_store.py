@@ -135,3 +135,32 @@ def test_locked_store_says_so_and_read_only_still_works(tmp_path: Path) -> None:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(10)
+
+
+def test_a_crash_between_the_two_renames_is_undone_at_the_next_open(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    before = load_dataset(target, DATA)
+    parked = tmp_path / ".store.crash.old"
+    target.rename(parked)  # as if the build died after moving the old store aside
+    store = open_store(target)
+    assert has_union(store)
+    del store
+    assert not parked.exists()
+    assert _quads_in_named_graphs(target) == before.quads
+
+
+def test_reload_leaves_no_temporary_folders(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    load_dataset(target, DATA)
+    (tmp_path / ".store.leftover.tmp").mkdir()  # from a build that crashed while writing
+    load_dataset(target, DATA)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(StoreError, match="not an hfkg store"):
+        load_dataset(target, DATA)
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"

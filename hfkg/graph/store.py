@@ -5,10 +5,11 @@ meta, curated) and, in its default graph, the *materialised, deduplicated union*
 then read the default graph as the union without pyoxigraph 0.5's double counting (a triple held by two
 document graphs is one triple of the default graph), while ``GRAPH ?g`` still says which document said it.
 
-:func:`load_dataset` replaces, in one write transaction (one SPARQL Update request, which pyoxigraph applies
-all or nothing), every named graph found in the TriG and rebuilds the union: a rebuild never duplicates,
-an interrupted build leaves the previous state.  A brand-new store is built in a temporary folder with the
-bulk loader and renamed into place, so it too appears only when complete.
+:func:`load_dataset` replaces every named graph found in the TriG, atomically: it bulk-loads a new store in
+a temporary sibling folder (the TriG's graphs, the current store's other graphs, and their union) and swaps
+it in by renaming, while the current store stays locked.  A rebuild never duplicates; an interrupted build
+leaves the previous store (a crash between the two renames is undone at the next open).  A process that
+already has the old store open (``hfkg serve``) keeps seeing the old data until it is restarted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +33,6 @@ DEFAULT_OUT = "hfkg-out"
 #: store's own default graph is reserved for the materialised union.
 UNNAMED_GRAPH = "urn:x-hfkg:graph:unnamed"
 _LOCKED_HINT = "wait for the build to finish, or use --read-only to query the store as it was"
-_REFRESH_UNION = "DROP SILENT DEFAULT ;\nINSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def open_store(path: str | os.PathLike[str], *, read_only: bool = False, create:
     import pyoxigraph
 
     target = Path(path)
+    if not read_only:
+        _recover(target)
     if not _is_store(target):
         if not create:
             raise StoreError(f"no hfkg store at {target}",
@@ -135,71 +138,96 @@ def _read_trig(trig_path: Path) -> dict[Any, list[Any]]:
     return groups
 
 
-def _replace_update(groups: dict[Any, list[Any]]) -> str:
-    """One SPARQL Update request that drops the given graphs, inserts their quads and rebuilds the union.
-
-    The text is made only of terms written by pyoxigraph's own N-Triples serialiser (``str(term)``), which
-    escapes every literal and IRI, so document text cannot change the request's structure.
-    """
-    drops = "".join(f"DROP SILENT GRAPH {graph} ;\n" for graph in sorted(groups, key=str))
-    body = "\n".join(
-        f"GRAPH {graph} {{\n" + "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads) + "\n}"
-        for graph, quads in sorted(groups.items(), key=lambda item: str(item[0])))
-    return f"{drops}INSERT DATA {{\n{body}\n}} ;\n{_REFRESH_UNION}"
-
-
 def _union_size(store: pyoxigraph.Store) -> int:
     rows = list(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
     return int(rows[0]["n"].value)
 
 
-def _load_fresh(target: Path, groups: dict[Any, list[Any]]) -> int:
-    """Build a new store in a temporary sibling folder with the bulk loader, then rename it onto ``target``."""
+def _old_copies(target: Path) -> list[Path]:
+    return sorted(target.parent.glob(f".{target.name}.*.old"))
+
+
+def _recover(target: Path) -> None:
+    """Finish or undo a swap that a crash interrupted: with no store at ``target``, put the previous one back."""
+    if _is_store(target):
+        for old in _old_copies(target):
+            shutil.rmtree(old, ignore_errors=True)
+        return
+    olds = [p for p in _old_copies(target) if _is_store(p)]
+    if olds and (not target.exists() or (target.is_dir() and not any(target.iterdir()))):
+        if target.exists():
+            target.rmdir()
+        os.replace(olds[-1], target)
+
+
+def _write_new_store(tmp: Path, groups: dict[Any, list[Any]], kept: Any) -> int:
+    """Bulk-load the TriG's graphs, the kept graphs of the old store, and their union as the default graph."""
     import pyoxigraph
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        store = pyoxigraph.Store(str(tmp))
-        store.bulk_extend(q for quads in groups.values() for q in quads)
-        store.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, pyoxigraph.DefaultGraph())
-                          for quads in groups.values() for q in quads)
-        store.flush()
-        union = _union_size(store)
-        del store
-        if target.exists():
-            target.rmdir()  # only an empty folder gets here (see load_dataset)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    store = pyoxigraph.Store(str(tmp))
+    kept_quads = list(kept)
+    store.bulk_extend(q for quads in groups.values() for q in quads)
+    store.bulk_extend(kept_quads)
+    default = pyoxigraph.DefaultGraph()
+    store.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, default)
+                      for quads in [*groups.values(), kept_quads] for q in quads)
+    store.flush()
+    union = _union_size(store)
+    del store
     return union
+
+
+def _kept_quads(old: Any, replaced: set[str]) -> Iterator[Any]:
+    """The quads of the old store's named graphs that the new TriG does not replace."""
+    import pyoxigraph
+
+    for graph in old.named_graphs():
+        if isinstance(graph, pyoxigraph.NamedNode) and graph.value in replaced:
+            continue
+        yield from old.quads_for_pattern(None, None, None, graph)
 
 
 def load_dataset(store_dir: str | os.PathLike[str], trig_path: str | os.PathLike[str]) -> LoadReport:
     """Load the TriG dump into the store at ``store_dir``, replacing every graph it contains, atomically.
 
-    Graphs of the store that the TriG does not mention (documents built earlier into the same store) are
-    kept.  Returns a :class:`LoadReport`; raises :class:`StoreError` when the store is locked or unreadable.
+    The new store is bulk-loaded in a temporary sibling folder (the TriG's graphs, plus the graphs of the
+    current store that the TriG does not mention, plus their union) and then swapped in by renaming, so
+    readers see the old store or the new one, never a mix; a crash mid-swap is undone at the next open.
+    The current store stays open (locked) while the new one is written, so two builds cannot interleave.
+    Raises :class:`StoreError` when the store is locked by another process or cannot be written.
     """
     target = Path(store_dir)
     groups = _read_trig(Path(trig_path))
     quads = sum(len(v) for v in groups.values())
-    if not _is_store(target) and (not target.exists() or (target.is_dir() and not any(target.iterdir()))):
+    replaced = {g.value for g in groups}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _recover(target)
+        if target.exists() and not _is_store(target) and (not target.is_dir() or any(target.iterdir())):
+            raise StoreError(f"{target} exists and is not an hfkg store",
+                             hint="remove it, or choose another --out folder")
+        old = open_store(target) if _is_store(target) else None
+        if old is not None:  # we hold the lock: no other build is running, so leftovers are from a crash
+            for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+                shutil.rmtree(leftover, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         try:
-            union = _load_fresh(target, groups)
-        except OSError as exc:
-            raise StoreError(f"cannot write the store {target}: {exc}",
-                             hint="choose a folder you can write to (--out)") from None
-    else:
-        store = open_store(target)
-        try:
-            store.update(_replace_update(groups))
-            store.flush()
-        except OSError as exc:
-            raise StoreError(f"cannot write the store {target}: {exc}", hint="check the disk space") from None
-        union = _union_size(store)
-        del store
+            union = _write_new_store(tmp, groups, _kept_quads(old, replaced) if old is not None else ())
+            del old
+            if target.exists():
+                parked = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+                parked.rmdir()
+                os.replace(target, parked)
+                os.replace(tmp, target)
+                shutil.rmtree(parked, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    except OSError as exc:
+        raise StoreError(f"cannot write the store {target}: {exc.strerror or exc}",
+                         hint="choose a folder you can write to (--out) and check the disk space") from None
     return LoadReport(store=target, graphs=len(groups), quads=quads, union_triples=union)
 
 
