@@ -268,3 +268,15 @@ def test_graph_store_urls() -> None:
     assert graph_store_url("http://h:8890/sparql") == "http://h:8890/sparql-graph-crud-auth"
     with pytest.raises(EndpointError, match="cannot tell the Graph Store Protocol URL"):
         graph_store_url("http://h:7019/api/x")
+
+
+def test_server_timeout_cuts_a_huge_result_and_the_client_says_so(out: Path) -> None:
+    server = start(out / "store", port=0, timeout_s=1)
+    try:
+        started = time.monotonic()
+        with pytest.raises(EndpointError, match="cancelled the query part-way"):
+            hfkg.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", endpoint=server.query_url, timeout=60)
+        assert time.monotonic() - started < 30
+    finally:
+        os.kill(server.process.pid, signal.SIGTERM)
+        server.process.wait(10)

@@ -180,6 +180,9 @@ def _parse_json_results(response: requests.Response, form: str, url: str) -> Res
     try:
         body = response.json()
     except ValueError:
+        if "cancelled" in response.text[-200:]:
+            raise EndpointError(f"{url} cancelled the query part-way (its query timeout)",
+                                hint="narrow the query (parameters, LIMIT), or raise the server's timeout") from None
         raise EndpointError(f"{url} did not answer with SPARQL JSON results "
                             f"(Content-Type {response.headers.get('Content-Type', '?')})",
                             hint="give the server's SPARQL query URL, e.g. http://host:7878/query") from None
@@ -226,6 +229,9 @@ def _parse_graph(response: requests.Response, form: str, url: str) -> Result:
     try:
         triples = list(pyoxigraph.parse(response.content, format=fmt))
     except SyntaxError as exc:
+        if "cancelled" in response.text[-200:]:
+            raise EndpointError(f"{url} cancelled the query part-way (its query timeout)",
+                                hint="narrow the query (LIMIT), or raise the server's timeout") from None
         raise EndpointError(f"{url} answered a graph that does not parse: {exc}", hint="check the server") from None
     graph = Graph()
     for t in triples:
