@@ -45,6 +45,7 @@ def _alt(words: Iterable[str]) -> str:
 
 
 _STOP_WORD_RE = re.compile(_alt(lx.STOP_WORDS))
+_ORG_STOP_WORD_RE = re.compile(_alt(lx.STOP_WORDS + lx.ORG_STOP_WORDS))
 _QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|『([^『』\n]{1,40})』")
 _BOOK_RE = re.compile(r"《[^《》\n]{1,60}》")
 
@@ -53,9 +54,13 @@ _PROTECTED: dict[int, int] = {}  # end -> start of place names (成都市: 都 m
 _INSIDE: set[int] = set()  # positions strictly inside a place name
 
 
-def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False) -> int:
-    """Start of the name that ends at ``end``: back to the nearest stop character or stop word."""
-    lo = max(0, end - max_len)
+def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False, floor: int = 0,
+               keep_adjacent: bool = False) -> int:
+    """Start of the name that ends at ``end``: back to the nearest stop character or stop word (or ``floor``).
+
+    With ``keep_adjacent`` a stop word right before ``end`` belongs to the name (指导 in 家庭发展指导中心).
+    """
+    lo = max(0, end - max_len, floor)
     i = end
     while i > lo:
         if i in _PROTECTED and _PROTECTED[i] >= lo:
@@ -69,8 +74,9 @@ def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False) 
         i -= 1
     window_start = i
     last = window_start
-    for m in _STOP_WORD_RE.finditer(text, max(0, window_start - 2), end):
-        if m.end() <= window_start:
+    rx = _ORG_STOP_WORD_RE if keep_adjacent else _STOP_WORD_RE
+    for m in rx.finditer(text, max(0, window_start - 2), end):
+        if m.end() <= window_start or (keep_adjacent and m.end() == end and m.group() in lx.ORG_STOP_WORDS):
             continue
         if m.start() not in _INSIDE:
             last = max(last, m.end())
@@ -121,6 +127,8 @@ def region_candidates(text: str, sections: list[SectionInfo]) -> list[Candidate]
         lo, hi = (sec.start, sec.end) if sec else (0, len(text))
         ctx = gz.RegionContext.of(sec.region) if sec and sec.region else None
         for h in gz.find_regions(text[lo:hi], ctx):
+            if h.surface[0] in "和与及" and lo + h.start > 0 and "\u4e00" <= text[lo + h.start - 1] <= "\u9fff":
+                continue  # …和县(市、区): a conjunction, not 和县
             out.append(Candidate("Region", lo + h.start, lo + h.end, h.name, region=h.parent,
                                  info={"code": h.code or "", "level": h.level or ""}))
     return out
@@ -149,28 +157,48 @@ _ORG_RE = re.compile(f"(?:{_alt(lx.ORG_SUFFIXES)}|(?:{_alt(lx.MINISTRY_STEMS)})�
 _SUBUNIT_RE = re.compile(f"(?:{_alt(s for s in lx.ORG_SUFFIXES if len(s) >= 2)})[\u4e00-\u9fff]{{2,8}}(?:司|处)$")
 _COUNT_AFTER = re.compile(r"\d+(?:个|所|家|座|处)")
 _COUNT_BUILT_BEFORE = re.compile(r"\d+个[^,。;:\n]{0,10}(?:建成|建立|设立|挂牌|成立)$")
-_PLURAL_BEFORE = re.compile(r"各[^,。;:\n]{0,14}$")
+_GENERIC_PLACE_START = ("社区", "乡镇", "村级", "基层", "街道", "镇村", "村居", "城乡", "县乡", "县级", "乡级")
+_ALIAS_DECL = re.compile(r"简称[“\"]?$")
+_PLURAL_BEFORE = re.compile(r"各[^,。;:\n]{0,14}$|(?:\d+个|多个|部分)[^,。;:\n的]{0,7}$")
 _ORDINAL_RE = re.compile(r"第[一二三四五六七八九十\d]+[届次]")
-_NOT_ORG_TAIL = ("格局", "布局", "大局", "全局", "结局", "开局", "时局", "客厅", "大厅", "餐厅", "展厅", "开办", "举办",
-                 "承办", "主办", "协办", "创办", "兴办", "督办", "交办", "申办", "代办", "包办", "查办", "中心城",
+_NOT_ORG_TAIL = ("公办", "民办", "格局", "布局", "大局", "全局", "结局", "开局", "时局", "客厅", "大厅", "餐厅", "展厅",
+                 "开办", "举办", "承办", "主办", "协办", "创办", "兴办", "督办", "交办", "申办", "代办", "包办", "查办", "中心城",
                  "重中心", "政府购买", "政府主导", "政府职能")
 _ORG_BAD_START = ("各", "有关", "相关", "全", "该", "本", "这", "那", "其", "每", "某", "区县", "基层", "主管", "分管")
 
 
+def _is_place_name(text: str, start: int, end: int) -> bool:
+    return start < end and _PROTECTED.get(end) == start
+
+
+def _alias_declarations(text: str, cands: list[Candidate]) -> None:
+    """A(以下简称B): B becomes an alias of A (recorded on A's candidate as info["declares"])."""
+    ends = {c.end: c for c in cands if c.type == "Agency"}
+    for m in re.finditer(r"\((?:以下)?简称[“\"]?([^()“”\"]{2,16})[”\"]?\)", text):
+        owner = ends.get(m.start())
+        if owner is not None:
+            cands.append(Candidate("Agency", m.start(1), m.end(1), canonical_name(m.group(1)),
+                                   info={"declared_by": owner.name}))
+
+
 def _agency_hits(text: str) -> list[Candidate]:
     out = []
+    prev_end = 0
     for m in _ORG_RE.finditer(text):
         s, e = m.start(), m.end()
+        floor = prev_end if not m.group().endswith(lx.SUBUNIT_SUFFIXES) else 0
+        prev_end = e
         if text[e - 1] == "委" and text.startswith("员会", e):
             e += 2  # 卫生健康委 + 员会 = 卫生健康委员会
         while e - s > 1 and text[e:e + 1] == "长" and text[e - 1] in "局厅部会院所处站办委司科":
             e -= 1  # 计生局局长: the last 局 belongs to the title
         if e <= s:
             continue
-        tail_clash = any(text.startswith(t, e - len(t)) or text.startswith(t, s - 1) for t in _NOT_ORG_TAIL)
+        tail_clash = any(text.startswith(t, e - len(t)) or text.startswith(t, s - 1) or text.startswith(t, s)
+                         for t in _NOT_ORG_TAIL)
         if tail_clash and text[s:e] not in _SELF_STANDING:
             continue
-        start = _scan_left(text, s, max_len=18)
+        start = _scan_left(text, s, max_len=18, floor=floor, keep_adjacent=True)
         start = _strip_leading(text, start, e, 2)
         if (o := _ORDINAL_RE.match(text, start, e)) is not None:
             start = o.end()
@@ -181,8 +209,14 @@ def _agency_hits(text: str) -> list[Candidate]:
             continue
         if text[e - 1] == "办" and text[e:e + 1] in "理法事好学公成结实案":
             continue  # 办理, 办法 …: a verb, not an office
-        if name == text[s:e] and name not in _SELF_STANDING and len(name) <= 3:
+        if name == text[s:e] and name in lx.ORG_SUFFIXES and name not in _SELF_STANDING and len(name) <= 4:
             continue  # a bare suffix (办公室, 委员会) names nothing
+        if name.startswith(_GENERIC_PLACE_START):
+            continue  # 社区卫生服务中心, 乡镇计生办: a kind of body, not a named one
+        if text[s:e] == "中心" and _is_place_name(text, start, s):
+            continue  # 广州市中心: the city centre
+        if _ALIAS_DECL.search(text, max(0, start - 6), start):
+            continue  # (以下简称市计生协): an alias declaration, resolved to the body it follows
         if _PLURAL_BEFORE.search(text, max(0, start - 16), start):
             continue  # 各省(区、市)卫生计生委和计生协: a class of bodies, not one
         if _COUNT_AFTER.match(text, e) or _COUNT_BUILT_BEFORE.search(text, max(0, start - 24), start):
@@ -194,7 +228,7 @@ def _agency_hits(text: str) -> list[Candidate]:
             continue
         if text[s:e] in ("办", "局", "厅", "中心", "政府") and len(stem) < 2 and stem not in ("市", "省", "区", "县", "镇", "乡"):
             continue
-        if text[e - 1] in "司处" and not _SUBUNIT_RE.search(name):
+        if m.group()[-1:] in "司处" and m.group()[-3:] != "办事处" and not _SUBUNIT_RE.search(name):
             continue  # 公司, 此处, 好处: only a unit inside a named body (…委家庭发展司) counts
         if text[s:e] == "政府" and stem not in ("市", "省", "区", "县", "镇", "乡") and not stem.endswith(("市", "省", "区", "县")):
             continue
@@ -555,7 +589,9 @@ def recognise(norm: NormText, sections: list[SectionInfo]) -> list[Candidate]:
     _INSIDE.clear()
     _INSIDE.update(p for c in regions for p in range(c.start + 1, c.end))
     try:
-        cands = (regions + _agency_hits(text) + _program_hits(text, quotes, books, fam_re)
+        agencies = _agency_hits(text)
+        _alias_declarations(text, agencies)
+        cands = (regions + agencies + _program_hits(text, quotes, books, fam_re)
                  + _family_hits(text) + _person_hits(text))
     finally:
         _PROTECTED.clear()

@@ -157,11 +157,16 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex,
             continue
         bare = c.name
         level_prefix = ""
-        if bare[:1] in "市省区县" and len(bare) >= 2:
+        if bare.startswith("自治区") and len(bare) > 4:
+            level_prefix, bare = "省", bare[3:]  # 自治区卫生计生委: the autonomous region's own body
+        elif bare.startswith("自治州") and len(bare) > 4:
+            level_prefix, bare = "市", bare[3:]
+        elif bare[:1] in "市省区县" and len(bare) >= 2:
             level_prefix, bare = bare[:1], bare[1:]
         sec_region = sec.region if sec else None
         if level_prefix in ("区", "县", "市"):
-            sec_region = _unit_before(places or cands, c, sec, level_prefix) or _ancestor_at(codes, sec_region, level_prefix)
+            near = _unit_before(places or cands, c, sec, level_prefix)
+            sec_region = near or _ancestor_at(codes, sec_region, level_prefix)
         elif level_prefix:
             sec_region = _ancestor_at(codes, sec_region, level_prefix)
         hit = full.get((sec_region, lx.expand_abbreviation(bare))) if sec_region else None
@@ -169,12 +174,53 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex,
     return out
 
 
-def _program_region(text: str, region_ends: dict[int, str], c: Candidate, sec: SectionInfo | None) -> str | None:
-    """A program introduced as ``X区的“Y”`` belongs to X; otherwise to its section's region."""
+def _program_region(text: str, region_ends: dict[int, str], c: Candidate, sec: SectionInfo | None,
+                    clause_regions: dict[int, str]) -> str | None:
+    """A program introduced as ``X区的“Y”``, or in a clause whose subject is X (X区开展“Y”), belongs to X;
+    otherwise to its section's region."""
     start = c.start - 1 if c.start > 0 and text[c.start - 1] in "“「『" else c.start
     if start > 0 and text[start - 1] == "的" and (start - 1) in region_ends:
         return region_ends[start - 1]
+    clause_start = max(text.rfind(ch, 0, start) for ch in ",;。\n:") + 1
+    if clause_start in clause_regions:
+        return clause_regions[clause_start]
     return sec.region if sec else None
+
+
+def _clause_subject_regions(text: str, cands: list[Candidate]) -> dict[int, str]:
+    """Clause start -> the most specific region that opens the clause and acts (南宁市武鸣区开展… -> 武鸣区)."""
+    out: dict[int, str] = {}
+    regions = sorted((c for c in cands if c.type == "Region"), key=lambda c: c.start)
+    chain_end: dict[int, int] = {}  # clause start -> end of the region chain opening it
+    for c in regions:
+        clause_start = max(text.rfind(ch, 0, c.start) for ch in ",;。\n:") + 1
+        opens = text[clause_start:c.start] in ("", "在", "由") or chain_end.get(clause_start) == c.start
+        if not opens:
+            continue
+        chain_end[clause_start] = c.end
+        if _VERB_AFTER.match(text, c.end) or text.startswith("在", c.end):
+            out[clause_start] = c.name
+    return out
+
+
+_VERB_AFTER = re.compile(r"(?:积极|深入|扎实|全面|大力|率先|先行|还|也|又|已)?(?:开展|实施|推进|推行|启动|打造|创建|组织|设立|建立|探索|深化)")
+
+
+def _common_region(regions: set[str | None], codes: dict[str, str]) -> str | None:
+    """The one region that contains all the others, if any (a provincial program also named in a city's clause)."""
+    named = {r for r in regions if r}
+    if None in regions or not named:
+        return None
+    if len(named) == 1:
+        return next(iter(named))
+    from hfkg.extract.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    units = {r: gaz.by_code(codes.get(r, "")) for r in named}
+    for r, unit in units.items():
+        if unit is not None and all(o is not None and (o == unit or gaz.contains(unit, o)) for o in units.values()):
+            return r
+    return None
 
 
 def _confirmed_programs(cands: list[Candidate]) -> set[str]:
@@ -208,16 +254,20 @@ def resolve(norm: NormText, sections: list[SectionInfo], cands: list[Candidate],
     agency_keys = _agency_keys(cands, idx, places)
     program_regions: dict[str, set[str | None]] = {}
     region_ends = {c.end: c.name for c in cands if c.type == "Region"}
+    clause_regions = _clause_subject_regions(text, cands)
+    codes = {c.name: c.info.get("code", "") for c in (places or cands) if c.type == "Region"}
     for c in cands:
         if c.type == "Program":
             c.name = alias_of.get(c.name, c.name)
             c.name = _strip_free_modifier(c.name)
-            reg = None if c.name.startswith(lx.NATIONAL_PREFIXES) else _program_region(text, region_ends, c, idx.at(c.start))
+            national = c.name.startswith(lx.NATIONAL_PREFIXES)
+            reg = None if national else _program_region(text, region_ends, c, idx.at(c.start), clause_regions)
             program_regions.setdefault(c.name, set()).add(reg)
     entities: dict[tuple[str, str, str | None], Entity] = {}
     keys = []
+    merged_regions = {name: _common_region(regs, codes) for name, regs in program_regions.items()}
     for c in cands:
-        key = _key(c, agency_keys, program_regions)
+        key = _key(c, agency_keys, merged_regions)
         ent = entities.get(key)
         if ent is None:
             ent = entities[key] = Entity(type=c.type, name=key[1], region=key[2])
@@ -246,19 +296,13 @@ def _strip_free_modifier(name: str) -> str:
 
 
 def _key(c: Candidate, agency_keys: dict[int, tuple[str, str | None]],
-         program_regions: dict[str, set[str | None]]) -> tuple[str, str, str | None]:
+         program_regions: dict[str, str | None]) -> tuple[str, str, str | None]:
     if c.type == "Agency":
         name, region = agency_keys[id(c)]
         return ("Agency", name, region)
     if c.type == "Program":
-        regions = program_regions.get(c.name, {None})
-        region = next(iter(regions)) if len(regions) == 1 else _first_region(regions)
-        return ("Program", c.name, region)
+        return ("Program", c.name, program_regions.get(c.name))
     if c.type == "Region":
         return ("Region", c.name, c.region)
     return (c.type, c.name, None)
 
-
-def _first_region(regions: set[str | None]) -> str | None:
-    """A program named in several regions' reports (or in national material) is national."""
-    return None

@@ -21,6 +21,7 @@ PREFACE_TITLES = frozenset({"前言", "序言", "序", "引言", "编者按", "�
 _DATE_LINE = re.compile(r"^\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?\s*$")
 _ORG_TAIL = re.compile("(?:" + "|".join(ORG_SUFFIXES) + ")$")
 _TITLE_MAX = 40
+_COLLECTION_TITLE = re.compile(r"(?:汇编|选编|文集|专辑|材料集|经验材料|交流材料|资料汇编|目录)\s*$")
 _HEADING_MARK = re.compile(r"^(?:[一二三四五六七八九十]+、|\(|（|\d+[、.])")
 
 
@@ -74,6 +75,8 @@ def _headings(pars: list[tuple[int, int, str]]) -> list[tuple[int, int, int, lis
             while j > 0 and i - j < 3 and _is_title_line(pars[j - 1][2]) and not _is_author_line(pars[j - 1][2]):
                 if out and j - 1 <= out[-1][2] - 1:
                     break
+                if j < i and _COLLECTION_TITLE.search(pars[j - 1][2]):
+                    break  # the compilation's own title line, not part of this report's heading
                 j -= 1
             if j < i:
                 out.append((j, i, i + 1, [(k, k) for k in range(j, i)]))
@@ -103,7 +106,8 @@ def split_sections(norm: NormText) -> list[SectionInfo]:
         return []
     heads = _headings(pars)
     sections: list[SectionInfo] = []
-    if not heads or heads[0][0] > 0:
+    front_matter = bool(heads) and all(_is_title_line(p[2]) for p in pars[:heads[0][0]])
+    if not heads or (heads[0][0] > 0 and not front_matter):
         first_end = heads[0][0] if heads else len(pars)
         title_par = pars[0][2] if _is_title_line(pars[0][2]) and first_end > 1 else ""
         sections.append(_make(norm, pars, 0, first_end, title_par, [], 1 if title_par else 0, [(0, 0)] if title_par else []))
