@@ -203,7 +203,8 @@ def _clause_subject_regions(text: str, cands: list[Candidate]) -> dict[int, str]
     return out
 
 
-_VERB_AFTER = re.compile(r"(?:积极|深入|扎实|全面|大力|率先|先行|还|也|又|已)?(?:开展|实施|推进|推行|启动|打造|创建|组织|设立|建立|探索|深化)")
+_VERB_AFTER = re.compile(r"(?:积极|深入|扎实|全面|大力|率先|先行|还|也|又|已)?"
+                         r"(?:开展|实施|推进|推行|启动|打造|创建|组织|设立|建立|探索|深化)")
 
 
 def _common_region(regions: set[str | None], codes: dict[str, str]) -> str | None:
