@@ -131,3 +131,25 @@ def test_usage_errors_exit_2(out: Path) -> None:
     assert code == 2 and "NAME=VALUE" in stderr
     code, _, stderr = _run("query", "people-and-posts", "--out", str(out), "--endpoint", "http://127.0.0.1:1/q")
     assert code == 2 and "not both" in stderr
+
+
+def test_locked_store_suggests_read_only_which_works(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    load_dataset(tmp_path / "store", DATA)
+    _, unlocked, _ = _run("query", "people-and-posts", "--out", str(tmp_path))
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); print('ready', flush=True); sys.stdin.read()",
+         str(tmp_path / "store")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        code, _, stderr = _run("query", "people-and-posts", "--out", str(tmp_path))
+        assert code == 1 and "is in use by another hfkg process; use --read-only" in stderr
+        code, stdout, _ = _run("query", "people-and-posts", "--out", str(tmp_path), "--read-only")
+        assert code == 0 and stdout == unlocked and "(0 rows)" not in stdout
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(10)
