@@ -1,13 +1,36 @@
-"""Small text helpers shared by every stage: control-character stripping for terminals."""
+"""Small text helpers shared by every stage: making document text safe for terminals, JSON/RDF dumps and XML.
+
+Documents are untrusted: a name can hold escape sequences (``ESC [2J`` clears a screen, ``ESC ] 0;…``
+retitles a window), C1 controls (``U+009B`` is a CSI on some terminals) and bidirectional overrides that
+reorder a line.  :func:`strip_controls` removes them for the terminal; :func:`escape_controls` writes them
+as ``\\uXXXX`` escapes, which JSON, Turtle, TriG, N-Triples and N-Quads read back as the same characters;
+:func:`xml_safe` drops what XML 1.0 cannot carry at all (GraphML, GEXF).
+"""
 
 from __future__ import annotations
 
 import re
 
-# C0/C1 controls except tab and newline, plus bidirectional overrides and isolates.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls except tab and newline, plus bidirectional marks, embeddings, overrides and isolates.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters XML 1.0 forbids even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def strip_controls(text: str) -> str:
-    """Remove characters that could move the cursor or reorder a terminal line."""
+    """Remove characters that could move the cursor or reorder a terminal line (tab and newline stay)."""
     return _CONTROLS.sub("", text)
+
+
+def escape_controls(text: str) -> str:
+    """Write those characters as ``\\uXXXX``: lossless in JSON strings and in Turtle/N-Triples strings and IRIs.
+
+    Only valid where such characters can occur at all, i.e. inside strings and IRIs, which is where a JSON or
+    RDF serialiser puts document text; tab and newline are left to the serialiser.
+    """
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+
+
+def xml_safe(text: str) -> str:
+    """Drop the characters that make an XML 1.0 document ill-formed (C0 controls but tab, LF, CR; U+FFFE/F)."""
+    return _NOT_XML.sub("", text)
