@@ -210,6 +210,8 @@ def _agency_hits(text: str) -> list[Candidate]:
         if text[e - 1] == "办" and text[e:e + 1] in "理法事好学公成结实案":
             continue  # 办理, 办法 …: a verb, not an office
         if name == text[s:e] and name in lx.ORG_SUFFIXES and name not in _SELF_STANDING and len(name) <= 4:
+            if name == "领导小组":  # the leading group named in full earlier (resolved per section)
+                out.append(Candidate("Agency", start, e, name, info={"bare": "1"}))
             continue  # a bare suffix (办公室, 委员会) names nothing
         if name.startswith(_GENERIC_PLACE_START):
             continue  # 社区卫生服务中心, 乡镇计生办: a kind of body, not a named one
@@ -308,6 +310,27 @@ def _program_hits(text: str, quotes: list[tuple[int, int, int, int]], books: lis
             out.append(Candidate("Program", s, e, canonical_name(inner), info={"quoted": "1", "weak": "1"}))
     out.extend(_head_programs(text, quotes, in_book))
     out.extend(_enumerations(text, quotes))
+    out.extend(_bracketed_members(text, out))
+    return out
+
+
+_BRACKET_LIST = re.compile(r"\(([\u4e00-\u9fff]{2,10}(?:、[\u4e00-\u9fff]{2,10}){1,7})\)")
+
+
+def _bracketed_members(text: str, programs: list[Candidate]) -> list[Candidate]:
+    """“三帮”行动(帮扶增收、帮扶助学、帮扶解困): the bracketed items are the program's members."""
+    ends = {c.end: c for c in programs if not c.info.get("weak")}
+    out = []
+    for m in _BRACKET_LIST.finditer(text):
+        head = ends.get(m.start())
+        if head is None:
+            continue
+        group = f"b{m.start()}"
+        head.info["enum_head"] = group
+        pos = m.start(1)
+        for item in m.group(1).split("、"):
+            out.append(Candidate("Program", pos, pos + len(item), item, info={"strong": "1", "enum_member": group}))
+            pos += len(item) + 1
     return out
 
 
@@ -363,6 +386,8 @@ def _head_programs(text: str, quotes: list[tuple[int, int, int, int]], in_book) 
             continue
         if not verb and before in "把将" and _LISTED_AFTER.match(text, e):
             verb = before
+        if not verb and head in ("制度", "政策") and len(stem) >= 6 and _POLICY_STEM.search(stem):
+            verb = "policy"  # 计划生育家庭特别扶助制度: a named scheme even without an introducing verb
         strength = "strong" if verb else "weak"
         out.append(Candidate("Program", start, e, canonical_name(text[start:e]), info={strength: "1"}))
     return out

@@ -27,10 +27,14 @@ from hfkg.extract.records import Relation
 from hfkg.extract.sections import SectionInfo
 
 LEAD_VERBS = ("联合开展", "联合实施", "牵头组织实施", "组织实施", "牵头", "领导", "开展", "实施", "启动", "发起", "推出",
-              "主办", "举办", "打造", "创办", "组织", "筹建")
+              "主办", "举办", "打造", "创办", "组织", "筹建", "开设", "推行")
 PARTNER_CUES = re.compile(r"(?:与(?P<agency>[^,;。与]{2,20}?)(?:联合|共同|合作)"
                           r"|(?:联合|会同)(?P<agency2>[^,;。与]{2,30}?)(?:共同)?)"
                           r"(?:启动|开展|实施|举办|推出|推进|组织)")
+PASSIVE_LEAD = re.compile(r"由(?P<agency>[^,;。由]{2,30}?)(?:牵头|负责|组织实施|具体实施|主办|承办|发起)")
+PILOT_PLACES = re.compile(r"在(?P<places>[^,;。在]{2,40}?)(?:等地)?(?:先行|率先|开展|进行)?(?:试点|推广|铺开|实施|推行)")
+_PROVIDE_AFTER = re.compile(r"[”」』]?(?:[^,;。]{0,6})(?:提供|打造|开展|送|发放|购买)")
+_FOR_WHOM = re.compile(r"为(?:全市|全区|全县|全省|全镇|辖区内?的?|本地区?的?|所有|广大)?$")
 TARGET_CUES = ("为", "对", "面向", "针对", "帮扶", "关爱", "与", "纳入", "将", "把")
 REGION_VERBS = ("推进", "实施", "开展", "推行", "启动", "实行", "深化")
 _NOT_SUBJECT = re.compile(r"(?:[与同跟向对为和在把将从]|依托|通过|借助|利用|依靠|会同|协调|指导|联合|配合|支持)$")
@@ -154,8 +158,7 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
     programs = [m for m in sent if m.type == "Program" and not m.info.get("enum_member")]
     families = [m for m in sent if m.type == "FamilyType"]
     clauses = _clauses(text, s, e)
-    first_clause = clauses[0]
-    sent_agencies = _chain(text, sent, s, first_clause[1], ("Agency",))
+    sent_agencies = next((a for cs, ce in clauses[:3] if (a := _chain(text, sent, cs, ce, ("Agency",)))), [])
     sent_regions = next((r for cs, ce in clauses[:3] if (r := _chain(text, sent, cs, ce, ("Region",)))), [])
     for cs, ce in clauses:
         for vpos, verb in _verbs(text, cs, ce, LEAD_VERBS, sent):
@@ -182,6 +185,22 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
         for a in partners:
             for p in progs[:1]:
                 add("partners", a, p, a.start, p.end)
+    for m in PASSIVE_LEAD.finditer(text, s, e):  # “Y”由X牵头 / 由X组织实施
+        leaders = [x for x in sent if x.type == "Agency" and m.start("agency") <= x.start and x.end <= m.end("agency")]
+        before = [p for p in programs if p.end <= m.start()]
+        for a in leaders:
+            for p in before[-1:]:
+                add("leads", a, p, p.start, a.end)
+    for m in PILOT_PLACES.finditer(text, s, e):  # 在瑞金市、南康区、信丰县先行试点 / 在A县、B县试点“Y”
+        if re.search(r"\d+个|全国|所属|各地", m.group("places")):
+            continue  # 在全国31个省…试点: a count of places, not a list of them
+        places = [x for x in sent if x.type == "Region" and m.start("places") <= x.start and x.end <= m.end("places")]
+        clause_end = next((ce for cs, ce in clauses if cs <= m.end() <= ce), e)
+        after = [p for p in programs if m.end() <= p.start < clause_end]
+        target = after[:1] or [p for p in programs if p.end <= m.start()][-1:]
+        for r in places:
+            for p in target:
+                add("operatesIn", p, r, min(p.start, r.start), max(p.end, r.end))
     for p in programs:  # X的“Y”
         q = p.start - 1 if p.start > 0 and text[p.start - 1] in "“「『" else p.start
         for r in sent:
@@ -213,7 +232,7 @@ def _targets(text: str, s: int, e: int, programs: list[M], families: list[M], ad
         lead = text[max(s, q - 8):q]
         if not any(lead.endswith(c) for c in TARGET_CUES) and not re.search(r"(?:为|对|与|将|把)[^,;]{0,6}$", lead):
             continue
-        provides = lead.endswith("为") and bool(re.match(r"[”」』]?(?:[^,;。]{0,6})(?:提供|打造|开展|送|发放|购买)", text[f.end:]))
+        provides = bool(_FOR_WHOM.search(lead)) and bool(_PROVIDE_AFTER.match(text, f.end))
         fe = f.end + 1 if text[f.end:f.end + 1] in "”」』" else f.end
         topic = text[fe:fe + 1] == ","  # 对“主干家庭”,重点开展…: the whole clause names the target group
         after = [p for p in programs if p.start >= f.end and p.start - f.end <= 40

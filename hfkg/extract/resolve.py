@@ -149,6 +149,11 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex,
             continue
         region, national, rest = info[id(c)]
         sec = idx.at(c.start)
+        if c.info.get("bare"):
+            full_name = _full_before(cands, c, sec, out)
+            if full_name is not None:
+                out[id(c)] = full_name
+                continue
         if national:
             out[id(c)] = (full.get((_NATIONAL, lx.expand_abbreviation(rest)), c.name), None)
             continue
@@ -172,6 +177,17 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex,
         hit = full.get((sec_region, lx.expand_abbreviation(bare))) if sec_region else None
         out[id(c)] = (hit, sec_region) if hit else (c.name, sec_region)
     return out
+
+
+def _full_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | None,
+                 done: dict[int, tuple[str, str | None]]) -> tuple[str, str | None] | None:
+    """The key of the nearest earlier agency in the section whose name ends like the bare ``c`` (领导小组)."""
+    for k in reversed([k for k in cands if k.end <= c.start]):
+        if sec is not None and k.start < sec.start:
+            break
+        if k.type == "Agency" and k is not c and k.name.endswith(c.name) and len(k.name) > len(c.name) and id(k) in done:
+            return done[id(k)]
+    return None
 
 
 def _program_region(text: str, region_ends: dict[int, str], c: Candidate, sec: SectionInfo | None,
