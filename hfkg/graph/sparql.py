@@ -132,13 +132,11 @@ def resolve(sparql_or_name: str | SavedQuery) -> SavedQuery:
     if isinstance(sparql_or_name, SavedQuery):
         return sparql_or_name
     text = sparql_or_name
-    if re.fullmatch(r"[\w.\-]+", text) and not text.endswith(".rq"):
-        known = saved_queries()
-        if text in known:
-            return known[text]
-        raise QueryError(f"no saved query named {text!r}; saved queries: {', '.join(known)}",
-                         hint="run `hfkg queries` to list them with their parameters")
-    if text.endswith(".rq") and "\n" not in text and "{" not in text:
+    known = saved_queries()
+    if text in known:
+        return known[text]
+    looks_like_path = "\n" not in text and "{" not in text and len(text) < 4096
+    if looks_like_path and (text.endswith(".rq") or Path(text).is_file()):
         path = Path(text)
         try:
             body = path.read_text(encoding="utf-8")
@@ -147,6 +145,9 @@ def resolve(sparql_or_name: str | SavedQuery) -> SavedQuery:
                              hint="give an existing UTF-8 .rq file, inline SPARQL or a saved query's name") \
                 from None
         return parse_header(path.stem, body, str(path))
+    if re.fullmatch(r"[\w.\-]+", text):
+        raise QueryError(f"no saved query named {text!r}; saved queries: {', '.join(known)}",
+                         hint="run `hfkg queries` to list them with their parameters")
     return parse_header("query", text)
 
 
