@@ -297,9 +297,14 @@ def validate_output(target: str | Path | None = None, out: str | Path | None = N
     try:
         ds.parse(path, format=fmt)
     except Exception as exc:  # rdflib's parsers raise many exception types
-        first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise BuildError(f"{path} cannot be read as RDF: {first}") from None
+        raise BuildError(f"{path} cannot be read as RDF: {_one_line(exc)}") from None
     return shacl_validate(ds)
+
+
+def _one_line(exc: Exception, limit: int = 240) -> str:
+    """A parser's (often multi-line) message folded into one line."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 __all__ = ["POST_BUILD", "BuildResult", "build", "collect_inputs", "validate_output"]
