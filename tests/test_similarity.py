@@ -201,6 +201,10 @@ def test_bad_input_raises_one_line_errors(tmp_path):
         compute_similarity(read_features(SMALL), min_score=2)
     with pytest.raises(SimilarityError, match="holds no graph"):
         similarity(tmp_path)
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "CURRENT").write_text("junk\n", encoding="utf-8")
+    with pytest.raises(SimilarityError, match="cannot open the store"):
+        similarity(tmp_path)
 
 
 def test_empty_graph_has_no_programs_and_no_edges(tmp_path):

@@ -234,7 +234,7 @@ def open_source(source: Any) -> pyoxigraph.Store:
         if (path / "store").is_dir():
             try:
                 return pyoxigraph.Store.read_only(str(path / "store"))
-            except OSError as exc:
+            except (OSError, RuntimeError, ValueError) as exc:
                 raise SimilarityError(f"cannot open the store in {path}: {exc}") from None
         raise SimilarityError(f"{path} holds no graph.trig, graph.ttl or store/")
     fmt = {".trig": pyoxigraph.RdfFormat.TRIG, ".nq": pyoxigraph.RdfFormat.N_QUADS,
