@@ -18,7 +18,7 @@ from hfkg.errors import HfkgError
 
 
 def extract(source: Any, **kwargs: Any) -> Any:
-    """Extract records from a path, a folder or raw text; see :func:`hfkg.extract.pipeline.extract_path`."""
+    """Records from a path, a folder, a list of paths or bytes; see :func:`hfkg.extract.pipeline.extract_source`."""
     from hfkg.extract.pipeline import extract_source
 
     return extract_source(source, **kwargs)

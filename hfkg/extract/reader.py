@@ -175,8 +175,12 @@ def read_file(path: str | Path, encoding: str | None = None) -> SourceText:
 
 
 def read_stdin(encoding: str | None = None) -> SourceText:
-    """Read and decode standard input."""
-    return decode_bytes(sys.stdin.buffer.read(), "stdin.txt", encoding)
+    """Read and decode standard input (refusing more than the size limit, like files)."""
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(f"standard input is over the limit of {MAX_BYTES // (1024 * 1024)} MB",
+                         hint="split the input into reports")
+    return decode_bytes(data, "stdin.txt", encoding)
 
 
 def expand_sources(paths: list[str], suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> list[str]:
