@@ -178,7 +178,9 @@ def queries_command() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free).")
 @click.option("--timeout", type=click.IntRange(1, None), default=30, show_default=True,
               help="Query timeout in seconds.")
-def serve_command(store: str | None, out: str | None, host: str, port: int, timeout: int) -> None:
+@click.option("--max-rows", type=click.IntRange(1, None), default=10000, show_default=True,
+              help="Result cap: rows (or triples) per answer.")
+def serve_command(store: str | None, out: str | None, host: str, port: int, timeout: int, max_rows: int) -> None:
     """Serve the store as a read-only SPARQL 1.1 endpoint (Oxigraph server) until Ctrl-C."""
     from hfkg.graph.serve import LOOPBACK, serve
     from hfkg.graph.store import store_path
@@ -187,9 +189,10 @@ def serve_command(store: str | None, out: str | None, host: str, port: int, time
         click.echo(f"SPARQL endpoint: {server.query_url}  (query page: {server.base_url}/)", err=True)
         if host not in LOOPBACK:
             click.echo(f"Warning: listening on {host}, reachable from other machines.", err=True)
-        click.echo("Read-only. Press Ctrl-C to stop.", err=True)
+        click.echo(f"Read-only; answers capped at {max_rows} rows, queries at {timeout} s. Press Ctrl-C to stop.",
+                   err=True)
 
-    serve(store_path(out, store), host, port, timeout, on_ready=ready)
+    serve(store_path(out, store), host, port, timeout, on_ready=ready, max_rows=max_rows)
     click.echo("Stopped.", err=True)
 
 

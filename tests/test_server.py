@@ -130,7 +130,8 @@ def _http(url: str, data: bytes | None = None, headers: dict[str, str] | None = 
 
 def test_hfkg_serve_answers_get_and_post_and_refuses_updates(out: Path) -> None:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "hfkg", "serve", "--out", str(out), "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "hfkg", "serve", "--out", str(out), "--port", str(port),
+                             "--max-rows", "3"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -155,6 +156,19 @@ def test_hfkg_serve_answers_get_and_post_and_refuses_updates(out: Path) -> None:
         status, _ = _http(f"{base}/store?graph=http://x", data=b"<http://a> <http://b> <http://c> .",
                           headers={"Content-Type": "application/n-triples"}, method="PUT")
         assert status == 403
+        # the result cap: every format stops at 3 rows (or triples) and says so in a header
+        every = urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"})
+        for accept, rows in (("application/sparql-results+json", lambda b: len(json.loads(b)["results"]["bindings"])),
+                             ("text/csv", lambda b: len(b.decode().splitlines()) - 1),
+                             ("text/tab-separated-values", lambda b: len(b.decode().splitlines()) - 1),
+                             ("application/sparql-results+xml", lambda b: b.count(b"<result>"))):
+            request = urllib.request.Request(f"{base}/query?{every}", headers={"Accept": accept})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.headers["X-HFKG-Truncated"] == "true", accept
+                assert rows(response.read()) == 3, accept
+        triples = urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+        status, body = _http(f"{base}/query?{triples}", headers={"Accept": "application/n-triples"})
+        assert status == 200 and len(body.decode().splitlines()) == 3
         status, page = _http(f"{base}/")
         assert status == 200 and b"<html" in page.lower()
         # the hfkg client reaches it too

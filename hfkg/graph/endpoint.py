@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rdflib.query import Result
 
 USER_AGENT = "hfkg (SPARQL 1.1 client)"
-RETRY_STATUS = {429, 502, 503, 504}
+RETRY_STATUS = {429, 502, 503}
 
 
 def auth_from_env(environ: dict[str, str] | None = None) -> Any:
