@@ -271,3 +271,15 @@ def test_with_values_puts_the_block_in_the_where_group() -> None:
     construct = "CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }"
     assert sparql.with_values(construct, {"x": pyoxigraph.NamedNode("http://a")}).startswith(
         "CONSTRUCT { ?x ?p ?o } WHERE { VALUES")
+
+
+@pytest.mark.parametrize("value", ["1e999999", "NaN", "1,5", "12.5.1"])
+def test_decimals_must_be_plain_decimal_numbers(value: str) -> None:
+    sq = sparql.parse_header("t", "# param: x decimal an amount\nSELECT ?x {}")
+    with pytest.raises(QueryError, match="not a valid decimal"):
+        sparql.bind_params(sq, {"x": value})
+
+
+def test_service_after_an_escaped_character_in_a_prefixed_name_is_found() -> None:
+    assert sparql.uses_service("PREFIX ex: <http://e/> SELECT * { ?x ex:a\\#b ?y SERVICE <http://e/s> { ?s ?p ?o } }")
+    assert not sparql.uses_service("PREFIX ex: <http://e/> SELECT * { ?x ex:a\\#b ?y }  # SERVICE")

@@ -164,3 +164,13 @@ def test_a_folder_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not an hfkg store"):
         load_dataset(target, DATA)
     assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_damaged_store_is_a_store_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    (junk / "CURRENT").write_text("not a manifest\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="damaged or not an hfkg store"):
+        open_store(junk)
+    with pytest.raises(StoreError, match="damaged or not an hfkg store"):
+        open_store(junk, read_only=True)

@@ -24,7 +24,7 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,7 +48,7 @@ _TOKEN = re.compile(r'''
                |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][^\W][\w\u00b7]*)
-  | (?P<word>[^\W\d][\w.\-]*(?::[\w.\-%]*)?|:[\w.\-%]*)
+  | (?P<word>[^\W\d][\w.\-]*(?::(?:[\w.\-%:]|\\[_~.\-!$&'()*+,;=/?\#@%])*)?|:(?:[\w.\-%:]|\\[_~.\-!$&'()*+,;=/?\#@%])*)
   | (?P<other>.)
 ''', re.X | re.S)
 _SYNTAX = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
@@ -253,12 +253,9 @@ def _typed(ptype: str, value: Any, prefixes: dict[str, str]) -> pyoxigraph.Named
             raise ValueError("not an integer")
         return pyoxigraph.Literal(str(int(text)), datatype=pyoxigraph.NamedNode(XSD + "integer"))
     if base == "decimal":
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError("not a decimal number") from None
-        if not number.is_finite():
-            raise ValueError("not a finite number")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text) or len(text) > 64:
+            raise ValueError("not a decimal number like 12.5")
+        number = Decimal(text)
         lexical = format(number.normalize(), "f")
         return pyoxigraph.Literal(lexical if "." in lexical else lexical + ".0",
                                   datatype=pyoxigraph.NamedNode(XSD + "decimal"))

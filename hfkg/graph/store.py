@@ -94,6 +94,9 @@ def open_store(path: str | os.PathLike[str], *, read_only: bool = False, create:
                              "to query it as it was", hint=_LOCKED_HINT) from None
         raise StoreError(f"cannot open the store {target}: {exc}",
                          hint="remove the folder and run `hfkg build` again") from None
+    except (RuntimeError, ValueError) as exc:  # RocksDB reports corruption as RuntimeError
+        raise StoreError(f"the store {target} is damaged or not an hfkg store: {exc}",
+                         hint="remove the folder and run `hfkg build` again") from None
 
 
 def has_union(store: pyoxigraph.Store) -> bool:
