@@ -17,6 +17,7 @@ import click
 
 from hfkg import __version__
 from hfkg.errors import HfkgError
+from hfkg.exports import EXPORTERS
 
 
 def _clean_terminal(text: str) -> str:
@@ -255,14 +256,14 @@ def validate_command(file: Path | None, out: str) -> None:
 
 
 @cli.command("export")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["edges-csv", "gexf", "graphml", "jsonld", "nquads",
-                                                             "ntriples", "trig", "turtle"]))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(EXPORTERS)))
 @click.option("--out", "out", default="hfkg-out", show_default=True, help="Build folder to export.")
 @click.option("-o", "--output", "output", default="-", show_default=True, help="File to write, or - for stdout.")
 def export_command(fmt: str, out: str, output: str) -> None:
     """Write the built graph as FORMAT (turtle and ntriples: the union of all graphs).
 
-    graphml, gexf and edges-csv write the program similarity graph (for Gephi and other tools).
+    graphml, gexf and edges-csv write the program similarity graph (for Gephi and other tools);
+    programs-csv, benefits-csv and agencies-csv write tables for spreadsheets.
     """
     from hfkg.exports import export
 

@@ -1,5 +1,6 @@
-"""Exports: RDF dumps (:mod:`~hfkg.exports.rdf`), similarity maps (:mod:`~hfkg.exports.maps`) and the
-similarity graph for Gephi and other tools (:mod:`~hfkg.exports.gephi`).
+"""Exports: RDF dumps (:mod:`~hfkg.exports.rdf`), similarity maps (:mod:`~hfkg.exports.maps`), the
+similarity graph for Gephi and other tools (:mod:`~hfkg.exports.gephi`) and CSV tables
+(:mod:`~hfkg.exports.tables`).
 
 :data:`EXPORTERS` maps every ``hfkg export`` format to its module; :func:`export` dispatches.
 Modules load lazily.
@@ -16,6 +17,7 @@ from hfkg.errors import ExportError
 EXPORTERS: dict[str, str] = {
     **{fmt: "hfkg.exports.rdf" for fmt in ("jsonld", "nquads", "ntriples", "trig", "turtle")},
     **{fmt: "hfkg.exports.gephi" for fmt in ("edges-csv", "gexf", "graphml")},
+    **{fmt: "hfkg.exports.tables" for fmt in ("agencies-csv", "benefits-csv", "programs-csv")},
 }
 
 
