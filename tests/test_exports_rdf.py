@@ -89,3 +89,19 @@ def test_export_to_file_and_errors(built, tmp_path: Path) -> None:  # type: igno
     with pytest.raises(ExportError, match="unknown format"):
         export("yaml", built.out_dir)
     assert len(Graph().parse(data=(built.out_dir / "graph.ttl").read_text(encoding="utf-8"), format="turtle")) > 0
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_controls_from_documents_are_escaped_losslessly(fmt: str) -> None:
+    from hfkg.exports.rdf import serialize
+
+    nasty = "a\x1b[2Jb\u202eevil\u202c\x9bc"
+    quad = ox.Quad(ox.NamedNode("http://e.org/s"), ox.NamedNode("http://e.org/p"), ox.Literal(nasty),
+                   ox.NamedNode("http://e.org/g"))
+    data = serialize([quad], fmt, {"e": "http://e.org/"})
+    assert not any(ch in data.decode("utf-8") for ch in "\x1b\u202e\u202c\x9b")
+    (back,) = list(ox.parse(data, format=OX_FORMAT[fmt]))
+    assert back.object.value == nasty
+    ds = Dataset()
+    ds.parse(data=data.decode("utf-8"), format=RDFLIB_FORMAT[fmt])
+    assert [str(o) for o in union(ds).objects()] == [nasty]

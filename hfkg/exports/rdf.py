@@ -91,7 +91,20 @@ def _sorted_prefix_block(data: bytes) -> bytes:
 
 
 def serialize(quads: list[Any], fmt: str, prefixes: dict[str, str], triples: list[Any] | None = None) -> bytes:
-    """Serialise sorted quads in ``fmt`` (one of :data:`FORMATS`); ``triples``: their union, if already known."""
+    """Serialise sorted quads in ``fmt`` (one of :data:`FORMATS`); ``triples``: their union, if already known.
+
+    Control and bidi characters from documents are written as ``\\uXXXX`` escapes (the parsers read them
+    back as the same characters), so ``cat`` of a dump cannot rewrite a terminal.
+    """
+    from hfkg.textutil import escape_controls
+
+    data = _serialize(quads, fmt, prefixes, triples)
+    text = data.decode("utf-8")
+    escaped = escape_controls(text)
+    return data if escaped == text else escaped.encode("utf-8")
+
+
+def _serialize(quads: list[Any], fmt: str, prefixes: dict[str, str], triples: list[Any] | None) -> bytes:
     ox = _ox()
     pre = dict(sorted(prefixes.items()))
     if fmt == "trig":
