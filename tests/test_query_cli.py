@@ -153,3 +153,11 @@ def test_locked_store_suggests_read_only_which_works(tmp_path: Path) -> None:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(10)
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(out: Path) -> None:
+    code, stdout, _ = _run("query", 'SELECT ?t ?n WHERE { VALUES (?t ?n) { ("=1+1" -5) ("@SUM(1)" 2.5) ("ok" 1) } }',
+                           "--out", str(out), "--format", "csv")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(stdout)))[1:]
+    assert sorted(rows) == sorted([["'=1+1", "-5"], ["'@SUM(1)", "2.5"], ["ok", "1"]])

@@ -615,8 +615,27 @@ def _json_term(term: Any) -> dict[str, str]:
     return out
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
+                              "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
+                              "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+
+
+def _csv_cell(term: Any) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula (=, +, -, @) gets a leading apostrophe."""
+    if term is None:
+        return ""
+    text = str(term)
+    if str(getattr(term, "datatype", "") or "") in _NUMERIC:
+        return text
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def format_result(result: Result, fmt: str = "table", prefixes: dict[str, str] | None = None) -> str:
-    """SELECT/ASK results as ``table`` (aligned for CJK), ``csv``, ``tsv`` or ``json``; graphs as Turtle."""
+    """SELECT/ASK results as ``table`` (aligned for CJK), ``csv``, ``tsv`` or ``json``; graphs as Turtle.
+
+    CSV cells that a spreadsheet would run as formulas are prefixed with an apostrophe (typed numbers are not).
+    """
     import csv
     import io
 
@@ -644,7 +663,7 @@ def format_result(result: Result, fmt: str = "table", prefixes: dict[str, str] |
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(names)
         for b in result.bindings:
-            writer.writerow(["" if b.get(v) is None else str(b.get(v)) for v in result.vars or []])
+            writer.writerow([_csv_cell(b.get(v)) for v in result.vars or []])
         return buf.getvalue()
     lines = ["\t".join(f"?{n}" for n in names)]
     lines += ["\t".join("" if b.get(v) is None else b.get(v).n3() for v in result.vars or [])
