@@ -166,6 +166,10 @@ def test_hfkg_serve_answers_get_and_post_and_refuses_updates(out: Path) -> None:
             with urllib.request.urlopen(request, timeout=10) as response:
                 assert response.headers["X-HFKG-Truncated"] == "true", accept
                 assert rows(response.read()) == 3, accept
+        # the query page at / sends its queries to /sparql: capped too
+        status, body = _http(f"{base}/sparql", data=every.encode(),
+                             headers={**json_accept, "Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 3
         triples = urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
         status, body = _http(f"{base}/query?{triples}", headers={"Accept": "application/n-triples"})
         assert status == 200 and len(body.decode().splitlines()) == 3

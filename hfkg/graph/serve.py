@@ -180,6 +180,7 @@ _RESULT_TYPES = {
     "application/sparql-results+xml": "XML",
     "text/tab-separated-values": "TSV",
 }
+_QUERY_PATHS = ("/query", "/sparql")  # the query page posts to /sparql
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "te", "trailer", "upgrade",
                 "proxy-authorization", "proxy-authenticate", "host"}
 
@@ -303,7 +304,7 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
             conn.request(self.command, self.path, body=body, headers=headers)
             response = conn.getresponse()
             capped = None
-            if response.status == 200 and self.path.split("?")[0] == "/query":
+            if response.status == 200 and self.path.split("?")[0] in _QUERY_PATHS:
                 try:
                     capped = cap_results(response.getheader("Content-Type", ""), response, self.server.max_rows)
                 except (SyntaxError, ValueError, UnicodeDecodeError, OSError):
