@@ -138,3 +138,18 @@ def test_bad_curation_file(tmp_path: Path, text: str, message: str) -> None:
         build([str(RECORDS)], out=tmp_path / "out", curation=path)
     assert "\n" not in info.value.message
     assert not (tmp_path / "out").exists()
+
+
+def test_readme_example_is_a_valid_curation_file(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Curation file", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "readme.yaml"
+    path.write_text(example, encoding="utf-8")
+    cur = load_curation(path)
+    assert [len(cur.merge), len(cur.rename), len(cur.drop), len(cur.alias), len(cur.benefits)] == [1, 1, 1, 1, 2]
+    res = build([str(RECORDS)], out=tmp_path / "out", curation=path, validate=False)
+    # only the README's benefit correction (暖心计划 / 慰问金) matches the test records; the five other
+    # entries name things they do not contain, and each is reported while the build goes on
+    assert res.summary["curation_changes"] == 1
+    assert len(res.warnings) == 5 and all(w.startswith("curation ") for w in res.warnings)
