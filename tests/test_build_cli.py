@@ -65,6 +65,7 @@ def test_build_records_with_curation_warns(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["--base", "not an iri"], "Error: invalid base IRI"),
     (["--curation", str(DATA / "records" / "alpha.txt")], "Error: curation file"),
+    (["--license", "CC-BY 4.0"], "Error: licence 'CC-BY 4.0' is not an absolute IRI"),
 ])
 def test_one_line_errors(tmp_path: Path, args: list[str], message: str) -> None:
     res = run("build", str(RECORDS), "--out", str(tmp_path / "o"), *args)

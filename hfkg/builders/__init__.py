@@ -9,6 +9,7 @@ Everything is computed before the first file is written, and every file is writt
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,8 +246,8 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     doc_ids = [i.record.source.sha256[:16] for i in inputs]
     records, log = apply_curation(cur, list(zip(doc_ids, [i.record for i in inputs], strict=True)))
     warnings.extend(log.warnings)
-    builder = GraphBuilder(Minter(base_iri, registry), log, stamp=stamp,
-                           license_iri=license or (cur.license if cur else None))
+    license_iri = _check_license(license or (cur.license if cur else None))
+    builder = GraphBuilder(Minter(base_iri, registry), log, stamp=stamp, license_iri=license_iri)
     docs = [Document(rec, item.text, item.origin) for rec, item in zip(records, inputs, strict=True)]
     ds = builder.build(docs)
     warnings.extend(builder.warnings)
@@ -299,6 +300,17 @@ def validate_output(target: str | Path | None = None, out: str | Path | None = N
     except Exception as exc:  # rdflib's parsers raise many exception types
         raise BuildError(f"{path} cannot be read as RDF: {_one_line(exc)}") from None
     return shacl_validate(ds)
+
+
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+
+def _check_license(value: str | None) -> str | None:
+    """The licence must be an absolute IRI (it becomes ``dct:license``)."""
+    if value is not None and not _IRI.match(value):
+        raise BuildError(f"licence {value!r} is not an absolute IRI",
+                         hint="e.g. --license https://creativecommons.org/licenses/by/4.0/")
+    return value
 
 
 def _one_line(exc: Exception, limit: int = 240) -> str:
