@@ -239,6 +239,7 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     out_dir = Path(out if out is not None else DEFAULT_OUT)
     _check_out_dir(out_dir)
     cur = load_curation(curation) if curation is not None else None
+    license_iri = _check_license(license or (cur.license if cur else None))
     inputs, warnings = collect_inputs(sources, encoding)
     if not inputs:
         raise BuildError("no documents to build", hint="give .txt or extraction .json files")
@@ -246,7 +247,6 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     doc_ids = [i.record.source.sha256[:16] for i in inputs]
     records, log = apply_curation(cur, list(zip(doc_ids, [i.record for i in inputs], strict=True)))
     warnings.extend(log.warnings)
-    license_iri = _check_license(license or (cur.license if cur else None))
     builder = GraphBuilder(Minter(base_iri, registry), log, stamp=stamp, license_iri=license_iri)
     docs = [Document(rec, item.text, item.origin) for rec, item in zip(records, inputs, strict=True)]
     ds = builder.build(docs)
