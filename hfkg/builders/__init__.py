@@ -139,7 +139,8 @@ def collect_inputs(sources: list[str] | None, encoding: str | None = None) -> tu
             raise RecordError(f"{path}: source.sha256 is empty and the text {rec.source.name} was not found",
                               hint="put the .txt beside the JSON file or give it as a source too")
         else:
-            warnings.append(f"{path}: text {rec.source.name} not found; spans get offsets but no quotes")
+            warnings.append(f"{path}: text {rec.source.name} not found (or its SHA-256 differs from the record's); "
+                            "spans get offsets but no quotes")
         inputs.append(_Input(rec, src.text if src else None, str(path), src.name if src else None))
     pending = [src for sha, src in texts.items() if sha not in covered]
     if pending:
