@@ -322,3 +322,19 @@ def test_relations_to_unknown_entities_are_reported(tmp_path: Path) -> None:
     assert any("1 relation(s) name entities the record does not define" in w and "某不存在的局" in w
                for w in res.warnings), res.warnings
     assert res.summary["relations"] == 2
+
+
+def test_same_benefit_in_two_regions_is_two_nodes(tmp_path: Path) -> None:
+    data = json.loads((RECORDS / "beta.json").read_text(encoding="utf-8"))
+    other = {**data["benefits"][0], "region": "姑苏区", "amount": 1500}
+    data["benefits"].append(other)
+    (tmp_path / "beta.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    shutil.copy(RECORDS / "beta.txt", tmp_path / "beta.txt")
+    res = build([str(tmp_path / "beta.json")], out=tmp_path / "out")
+    g = union(res.dataset)
+    benefits = set(g.subjects(SKOS.prefLabel, Literal("慰问金", lang="zh")))
+    assert len(benefits) == 2
+    spatial = {b: g.value(b, DCT.spatial) for b in benefits}
+    assert sorted(str(v) for v in spatial.values() if v is not None) == [f"{BASE}id/region/320508"]
+    assert all(len(set(g.objects(b, SCHEMA.amount))) == 1 for b in benefits)
+    assert res.conforms, res.validation.text

@@ -503,7 +503,9 @@ class _DocContext:
             audiences.append(self.family_type(ft_ent.name if ft_ent else ben.family_type))
         bt = BT[BENEFIT_TYPE[ben.kind]]
         label = ben.description or _zh_label(bt) or ben.kind
-        biri = URIRef(m.hashed("benefit", str(ini), str(bt), *sorted(map(str, audiences)), canonical(label)))
+        region = self.b.region(ben.region)  # the same programme pays differently in different regions
+        biri = URIRef(m.hashed("benefit", str(ini), str(region), str(bt), *sorted(map(str, audiences)),
+                               canonical(label)))
         curated = self.b.curation.benefit_corrected(self.doc_id, index)
         cg = self.b.graph("curated") if curated else g
         self.b.counts.benefits.add(str(biri))
@@ -513,8 +515,8 @@ class _DocContext:
         g.add((biri, DCT.type, bt))
         for a in audiences:
             g.add((biri, DCT.audience, a))
-        if ben.region and self.b.region(ben.region) not in set(self.g.objects(ini, DCT.spatial)):
-            g.add((biri, DCT.spatial, self.b.region(ben.region)))
+        if ben.region and region not in set(self.g.objects(ini, DCT.spatial)):
+            g.add((biri, DCT.spatial, region))
         self.evidence(biri, ben.start, ben.end)
         if ben.amount is None:
             return
