@@ -201,3 +201,16 @@ def test_national_news_has_no_section_region_and_city_prefixes_follow_the_text()
     assert _entity(rec, "Agency", "广东省卫生健康委员会").region == "广东省"
     assert _entity(rec, "Agency", "市妇联").region == "广州市"
     assert "特殊家庭" in _entity(rec, "FamilyType", "计划生育特殊家庭").aliases
+
+
+@pytest.mark.parametrize("path", ALL_DOCS, ids=lambda p: p.name)
+def test_every_relation_span_is_a_non_empty_phrase(path) -> None:
+    rec, text = _extract(path)
+    for r in rec.relations:
+        assert r.start is not None and r.end is not None and 0 <= r.start < r.end <= len(text), r
+
+
+def test_relation_span_covers_an_object_named_before_its_subject() -> None:
+    rec = extract_text("市人口计生委制定《关于实施“家佳推进计划”的意见》，由市计生协牵头组织实施。\n")
+    leads = [r for r in rec.relations if r.type == "leads"]
+    assert leads and all(r.start < r.end for r in leads)

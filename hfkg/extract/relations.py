@@ -72,7 +72,10 @@ def find_relations(norm: NormText, sections: list[SectionInfo],
             return
         key = (rtype, s, o)
         if key not in out:
-            rs, re_ = norm.raw_span(start, end)
+            ends = [x for x in (subj, obj) if isinstance(x, M)]
+            lo = min([start, end, *(x.start for x in ends)])
+            hi = max([start, end, *(x.end for x in ends)])  # the phrase from the first to the last end
+            rs, re_ = norm.raw_span(lo, hi)
             out[key] = Relation(rtype, s, o, start=rs, end=re_)
 
     for sec in sections:
