@@ -300,10 +300,14 @@ def test_committed_registry_is_well_formed() -> None:
         assert slug.isascii() and len(slug) <= 40 and all(p.isalnum() for p in slug.split("-")), slug
 
 
-def test_committed_registry_protects_sample_iris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_committed_registry_protects_registered_iris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A different pinyin library changes no IRI whose key the committed registry holds."""
     monkeypatch.setattr("hfkg.builders.POST_BUILD", [])
-    normal = union(build(None, out=tmp_path / "a", validate=False).dataset)
+    committed = tmp_path / "committed.json"
+    committed.write_text('{"format": "hfkg-iri-registry/1", "slugs": {}}\n', encoding="utf-8")
+    monkeypatch.setattr("hfkg.builders.iri.committed_registry_path", lambda: committed)
+    normal = union(build(None, out=tmp_path / "a", validate=False, update_registry=True).dataset)
+    assert json.loads(committed.read_text(encoding="utf-8"))["slugs"]
     monkeypatch.setattr("hfkg.builders.iri.pinyin_slug", lambda name, maxlen=40: "changed")
     patched = union(build(None, out=tmp_path / "b", validate=False).dataset)
     local = json.loads((tmp_path / "b" / "iri_registry.json").read_text(encoding="utf-8"))["slugs"]

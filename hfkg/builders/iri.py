@@ -139,7 +139,7 @@ def committed_registry_path() -> Path:
 
 def load_registry(out_dir: Path | None) -> SlugRegistry:
     """The committed registry plus, when present, the one in the output folder."""
-    committed_file = resources.files("hfkg.builders").joinpath(REGISTRY_NAME)
+    committed_file = committed_registry_path()
     committed = _read_registry(committed_file.read_text(encoding="utf-8"), REGISTRY_NAME) \
         if committed_file.is_file() else {}
     local: dict[str, str] = {}
