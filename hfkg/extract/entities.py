@@ -265,7 +265,7 @@ _QUOTE_TAIL_RE = re.compile(f"[\u4e00-\u9fff]{{1,10}}?(?:{_alt(('项目', '工�
 
 
 def _quote_head(text: str, qe: int) -> str | None:
-    """The head noun completing a quoted name (“五保”政策, “十百千万”儿童早期发展促进项目), if any."""
+    """The head noun completing a quoted name (“五保”政策, “阳光”儿童早期发展促进项目), if any."""
     for h in sorted(lx.QUOTE_HEADS, key=len, reverse=True):
         if text.startswith(h, qe) and not text.startswith(("和", "、"), qe + len(h)):
             return h
@@ -394,7 +394,7 @@ def _head_programs(text: str, quotes: list[tuple[int, int, int, int]], in_book) 
 
 
 def _enumerations(text: str, quotes: list[tuple[int, int, int, int]]) -> list[Candidate]:
-    """Members (and named heads) of enumerated program sets: 实施了A、“B”…和C六大惠民工程; 实施A、B和C等项目."""
+    """Members (and named heads) of enumerated program sets: 实施了A、“B”…和C三大惠民工程; 实施A、B和C等项目."""
     out = []
     for rx, named in ((_NUMBERED_HEAD_RE, True), (_ETC_HEAD_RE, False)):
         for m in rx.finditer(text):

@@ -74,7 +74,7 @@ def expand_abbreviation(body: str) -> str:
 # ----------------------------------------------------------------------------- programs
 
 PROGRAM_HEADS = ("计划", "工程", "项目", "活动", "行动", "制度", "政策", "评选", "工作思路", "品牌", "服务圈")
-# Heads that may follow a quoted name to complete it (“五保”政策, “幸福怀柔人”评选).
+# Heads that may follow a quoted name to complete it (“五保”政策, “好媳妇”评选).
 QUOTE_HEADS = ("政策", "制度", "计划", "工程", "项目", "活动", "行动", "评选", "评选活动", "创建活动", "工作思路", "行动计划",
                "帮扶", "牵手", "服务")
 # Generic activity words: an unquoted name made only of these is a description, not a named program.
