@@ -42,7 +42,28 @@ CONTROLS = st.sampled_from(["\x00", "\x07", "\x1b", "\x1b[2J", "\x7f", "\x85", "
                             "\ufeff", "\ufffd", "\u200b"])
 PIECE = st.one_of(st.sampled_from(FRAGMENTS), CJK, FULLWIDTH, CONTROLS, st.characters(blacklist_categories=("Cs",)),
                   st.text(CJK, min_size=20, max_size=400))  # long lines without a break
-REPORTS = st.lists(PIECE, max_size=120).map("".join)
+REGIONS = ["北京市", "天津市", "江苏省", "苏州市", "姑苏区", "重庆市", "成都市", "某县"]
+AGENCIES = ["人口和计划生育委员会", "人口计生委", "计划生育协会", "民政局", "卫生局", "妇联", "财政局"]
+PROGRAMS = ["暖心计划", "幸福工程", "关爱行动", "<b>春风</b>行动", "=1+1帮扶工程", "\x1b[31m红色\x1b[0m计划"]
+FAMILIES = ["失独家庭", "独生子女伤残家庭", "空巢家庭", "计划生育特殊家庭", "农村独生子女家庭", "困难家庭"]
+AMOUNTS = ["200", "960", "１２０", "2\n00", "1.5万", "三百", "0"]
+
+
+@st.composite
+def _sentence(draw: st.DrawFn) -> str:
+    """A report-like sentence: region, agency, program, family type, an amount, with line wraps and noise."""
+    region, agency = draw(st.sampled_from(REGIONS)), draw(st.sampled_from(AGENCIES))
+    text = (f"{region}{agency}{draw(st.sampled_from(['启动', '开展', '联合', '牵头实施']))}"
+            f"“{draw(st.sampled_from(PROGRAMS))}”，为{draw(st.sampled_from(FAMILIES))}"
+            f"{draw(st.sampled_from(['父母每人每月', '每户每年', '']))}发放"
+            f"{draw(st.sampled_from(AMOUNTS))}元{draw(st.sampled_from(['扶助金', '慰问金', '补助']))}。")
+    for _ in range(draw(st.integers(0, 3))):  # a PDF wrap, a control character or a random piece anywhere
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.one_of(st.just("\n"), st.just("\r\n\r\n"), PIECE)) + text[at:]
+    return text
+
+
+REPORTS = st.lists(st.one_of(_sentence(), _sentence(), PIECE), max_size=40).map("".join)
 
 
 def _canon(text: str) -> str:
