@@ -195,6 +195,40 @@ def test_endpoint_is_read_only(served: tuple[str, Path]) -> None:
     assert len([q for q in store if not isinstance(q.graph_name, pyoxigraph.DefaultGraph)]) == len(expected)
 
 
+def test_endpoint_does_not_call_other_servers(served: tuple[str, Path]) -> None:
+    """A SERVICE clause would make the endpoint send requests to any host it can reach (SSRF): refused."""
+    import http.server
+
+    hits: list[str] = []
+
+    class Trap(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    trap = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trap)
+    threading.Thread(target=trap.serve_forever, daemon=True).start()
+    url, _ = served
+    base = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(base.hostname, base.port, timeout=30)
+    try:
+        for query in (f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{trap.server_address[1]}/internal> {{ ?s ?p ?o }} }}",
+                      f"SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{trap.server_address[1]}/x> {{ ?s ?p ?o }} }}"):
+            status, body = _ask(conn, base.path, query)
+            assert status in (400, 403), (status, body[:200])
+    finally:
+        conn.close()
+        trap.shutdown()
+        trap.server_close()
+    assert hits == []
+
+
 def test_endpoint_listens_on_loopback_only(served: tuple[str, Path]) -> None:
     url, _ = served
     port = urllib.parse.urlsplit(url).port
