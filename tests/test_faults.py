@@ -322,6 +322,8 @@ def test_store_held_by_a_build(held_store: tuple[Path, subprocess.Popen[str]], t
     build = hfkg("build", str(src), "--out", str(out), "--no-validate")
     assert build.returncode == 1 and "Traceback" not in build.stderr
     assert "in use" in build.stderr and len(build.stderr.strip().splitlines()) == 1
+    # refused before writing anything: no dumps that the (old) store does not match
+    assert not (out / "graph.trig").exists() and not (out / "extractions").exists()
 
 
 @pytest.mark.server
