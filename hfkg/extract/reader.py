@@ -75,6 +75,12 @@ def detect_encoding(data: bytes, name: str = "<input>") -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     sample = data[:65536]
+    if b"\x00" in sample and sample.count(0) < 0.05 * len(sample):
+        try:
+            data.decode("utf-8")
+            return "utf-8"  # valid UTF-8 with a stray NUL or two, not UTF-16
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in sample:
         zeros_even = sample[0::2].count(0)
         zeros_odd = sample[1::2].count(0)
