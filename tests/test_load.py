@@ -135,7 +135,7 @@ def _client(base: urllib.parse.SplitResult, n: int, expected: dict[str, str], st
         conn.close()
 
 
-def test_fifty_clients_two_hundred_queries_each(served: tuple[str, Path]) -> None:
+def test_fifty_clients_two_hundred_queries_each(served: tuple[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     url, out = served
     base = urllib.parse.urlsplit(url)
     expected = _expected(out)
@@ -153,10 +153,11 @@ def test_fifty_clients_two_hundred_queries_each(served: tuple[str, Path]) -> Non
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
-    print(f"\nload: {len(latencies)} queries from {CLIENTS} clients in {elapsed:.1f} s "
-          f"({len(latencies) / elapsed:.0f}/s); latency p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, "
-          f"p99 {pct(0.99):.1f} ms, max {latencies[-1] * 1000:.1f} ms; errors {len(errors)}, "
-          f"reconnects {len(stats['reconnects'])}")
+    with capsys.disabled():  # shown in the test output even without -s
+        print(f"\nload: {len(latencies)} queries from {CLIENTS} clients in {elapsed:.1f} s "
+              f"({len(latencies) / elapsed:.0f}/s); latency p50 {pct(0.5):.1f} ms, p95 {pct(0.95):.1f} ms, "
+              f"p99 {pct(0.99):.1f} ms, max {latencies[-1] * 1000:.1f} ms; errors {len(errors)}, "
+              f"reconnects {len(stats['reconnects'])}")
     assert not errors, collections.Counter(errors).most_common(5)
     assert len(latencies) == CLIENTS * PER_CLIENT
     assert elapsed < BUDGET_S
