@@ -634,3 +634,16 @@ def test_output_path_that_is_a_file(tmp_path: Path) -> None:
     assert_error(invoke(["extract", str(src), "-o", str(blocker)]), 1, "blocker")
     assert_error(invoke(["build", str(src), "--out", str(blocker)]), 1, "blocker")
     assert blocker.read_bytes() == SENTINEL and not leftovers(tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="defect listed for the extractor: extract -o names each output by the file's "
+                                       "stem, so a/r.txt and b/r.txt both write r.json and the first is lost")
+def test_extract_keeps_documents_with_the_same_name(tmp_path: Path) -> None:
+    for sub, text in (("a", "北京市民政局启动“暖心计划”。\n"), ("b", "天津市民政局启动“幸福工程”。\n")):
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        (tmp_path / "in" / sub / "r.txt").write_text(text, encoding="utf-8")
+    result = invoke(["extract", str(tmp_path / "in"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.stderr
+    names = {e["name"] for f in (tmp_path / "out").glob("*.json")
+             for e in json.loads(f.read_text(encoding="utf-8"))["entities"]}
+    assert {"暖心计划", "幸福工程"} <= names
