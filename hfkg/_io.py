@@ -38,8 +38,18 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]:
-    """Open a temporary file next to ``path``; on success fsync and rename it onto ``path``."""
+    """Open a temporary file next to ``path``; on success fsync and rename it onto ``path``.
+
+    A symlink is written through (its target is replaced, the link stays).  A device, FIFO or socket
+    (``/dev/null``, ``/dev/stdout``, a named pipe) is written directly: it cannot be replaced by renaming.
+    """
     target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    if target.exists() and not target.is_file() and not target.is_dir():
+        with _open_special(target, mode) as fh:
+            yield fh
+        return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -63,6 +73,17 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def _open_special(target: Path, mode: str) -> Iterator[IO]:
+    binary = "b" in mode
+    try:
+        fh = open(target, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": "\n"}))  # noqa: SIM115
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    with fh:
+        yield fh
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:

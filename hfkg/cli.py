@@ -42,6 +42,9 @@ class HfkgGroup(click.Group):
             ctx.exit(130)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # e.g. -o a named pipe whose reader went away
+            click.echo("Error: the output was closed before hfkg finished writing (broken pipe)", err=True)
+            ctx.exit(1)
         except Exception as exc:  # a bug: still one line, no traceback unless asked for
             if os.environ.get("HFKG_DEBUG"):
                 raise

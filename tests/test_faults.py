@@ -120,6 +120,29 @@ def test_atomic_write_errors_are_one_line_hfkg_errors(tmp_path: Path) -> None:
     assert (tmp_path / "file").read_text(encoding="utf-8") == "x"
 
 
+def test_special_targets_are_written_not_replaced(tmp_path: Path) -> None:
+    """A symlink is written through, a FIFO or a device is written directly (renaming would replace it)."""
+    import threading
+
+    real = tmp_path / "real.txt"
+    real.write_text("old\n", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(real)
+    write_text(tmp_path / "link.txt", "new\n")
+    assert (tmp_path / "link.txt").is_symlink() and real.read_text(encoding="utf-8") == "new\n"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_bytes(fifo, b"through the pipe\n")
+    reader.join(10)
+    assert got == [b"through the pipe\n"] and fifo.is_fifo()
+    before = os.stat(os.devnull)
+    write_bytes(os.devnull, b"discarded")
+    after = os.stat(os.devnull)
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
 _WRITES = {"write_text", "write_bytes", "write_graphml", "write_gexf", "copy", "copyfile", "copy2", "copytree"}
 _BUFFERS = ("buf", "buffer", "fh", "stream")
 
