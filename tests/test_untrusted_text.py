@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 from hfkg.cli import cli
 from hfkg.extract.pipeline import extract_text
 from hfkg.extract.records import dumps_record
-from hfkg.textutil import escape_controls, strip_controls, xml_safe
+from hfkg.textutil import escape_controls, strip_controls, xml_escape_controls, xml_safe
 
 CRAFTED = Path(__file__).parent / "data" / "untrusted" / "crafted.txt"
 HTML_PAYLOADS = ("<script>alert(1)</script>", "<img/src/onerror=alert(2)>", "<svg/onload=alert(3)>")
@@ -137,7 +137,10 @@ def test_terminal_helpers() -> None:
     line = f'<http://e/s> <http://e/p> "{escaped}" .\n'.encode()
     assert next(iter(pyoxigraph.parse(line, format=pyoxigraph.RdfFormat.N_TRIPLES))).object.value == nasty
     assert xml_safe(nasty) == "a[2Jbc\x9b2Jd\u202eevil\u202ce\u2066f\u2069g\u200fh\u061cij\x7fk"
-    ET.fromstring(f"<a>{xml_safe(nasty)}</a>")
+    xml = xml_escape_controls(f'<a b="{xml_safe(nasty)}">{xml_safe(nasty)}</a>')
+    assert not RAW_CONTROL.search(xml)
+    parsed = ET.fromstring(xml)
+    assert parsed.text == parsed.get("b") == xml_safe(nasty)  # the references read back as the characters
 
 
 # --------------------------------------------------------------------------- CSV and XML exports
