@@ -88,9 +88,9 @@ def extract(sources: tuple[str, ...], out: str, encoding: str | None) -> None:
 
     for line in extract_to(list(sources), out, encoding=encoding):
         if out == "-":
-            click.echo(line, nl=False)
+            click.echo(line, nl=False)  # JSON: controls already written as \u escapes
         else:
-            click.echo(line, err=True)
+            echo_clean(line, err=True)
 
 
 @cli.command()
@@ -274,7 +274,7 @@ def export_command(fmt: str, out: str, output: str) -> None:
     if path is None:
         click.get_binary_stream("stdout").write(data)
     else:
-        click.echo(f"Wrote {path} ({len(data)} bytes)", err=True)
+        echo_clean(f"Wrote {path} ({len(data)} bytes)", err=True)
 
 
 # --------------------------------------------------------------------------- maps

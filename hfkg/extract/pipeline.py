@@ -85,11 +85,16 @@ def extract_to(sources: list[str], out: str, encoding: str | None = None) -> Ite
 
     if out != "-" and Path(out).exists() and not Path(out).is_dir():
         raise OutputError(f"{out} exists and is not a folder", hint="give a folder for -o, or - for standard output")
+    used: set[str] = set()
     for src in iter_sources(sources, encoding):
         text = dumps_record(extract_document(src))
         if out == "-":
             yield text
-        else:
-            target = Path(out) / output_name(src.name)
-            write_text(target, text)
-            yield f"wrote {target}"
+            continue
+        name = output_name(src.name)
+        if name in used:  # a/r.txt and b/r.txt: the second gets its text's hash in the name
+            name = f"{Path(name).stem}-{src.sha256[:8]}.json"
+        used.add(name)
+        target = Path(out) / name
+        write_text(target, text)
+        yield f"wrote {target}"

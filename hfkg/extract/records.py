@@ -162,8 +162,14 @@ def _num(value: float | int | None) -> float | int | None:
 
 
 def dumps_record(record: Record) -> str:
-    """Serialise a record as UTF-8-safe JSON text with a stable layout (ends with a newline)."""
-    return json.dumps(record.to_json(), ensure_ascii=False, indent=1) + "\n"
+    """Serialise a record as JSON text with a stable layout (ends with a newline).
+
+    Chinese stays readable (``ensure_ascii=False``); control and bidi-override characters from documents are
+    written as ``\\uXXXX`` escapes, which read back unchanged but cannot rewrite a terminal that shows the file.
+    """
+    from hfkg.textutil import escape_controls
+
+    return escape_controls(json.dumps(record.to_json(), ensure_ascii=False, indent=1)) + "\n"
 
 
 # ----------------------------------------------------------------------------- loading
