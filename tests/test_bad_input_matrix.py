@@ -636,8 +636,6 @@ def test_output_path_that_is_a_file(tmp_path: Path) -> None:
     assert blocker.read_bytes() == SENTINEL and not leftovers(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="defect listed for the extractor: extract -o names each output by the file's "
-                                       "stem, so a/r.txt and b/r.txt both write r.json and the first is lost")
 def test_extract_keeps_documents_with_the_same_name(tmp_path: Path) -> None:
     for sub, text in (("a", "北京市民政局启动“暖心计划”。\n"), ("b", "天津市民政局启动“幸福工程”。\n")):
         (tmp_path / "in" / sub).mkdir(parents=True)

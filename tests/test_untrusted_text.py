@@ -109,11 +109,7 @@ def test_every_command_printing_document_text_strips_controls(built: tuple[Path,
     assert "<script>alert(1)</script>" in runs["evaluate"].stdout  # the false positives, listed as text
 
 
-_EXTRACT_DEFECT = pytest.mark.xfail(strict=True, reason="defect listed for the extractor: dumps_record() writes C1 and "
-                                   "bidi controls raw; pass its JSON through hfkg.textutil.escape_controls")
-
-
-@pytest.mark.parametrize("args", [pytest.param(["extract", str(CRAFTED)], marks=_EXTRACT_DEFECT, id="extract"),
+@pytest.mark.parametrize("args", [pytest.param(["extract", str(CRAFTED)], id="extract"),
                                   *[pytest.param(["export", fmt], id=f"export {fmt}")
                                     for fmt in ("jsonld", "turtle", "trig", "ntriples", "nquads", "edges-csv",
                                                 "graphml", "gexf")]])
@@ -125,13 +121,7 @@ def test_data_printed_to_stdout_carries_no_raw_controls(args: list[str], built: 
     assert not RAW_CONTROL.search(result.stdout), RAW_CONTROL.findall(result.stdout)[:5]
 
 
-_NAME_DEFECT = pytest.mark.xfail(strict=True, reason="defect listed for cli.py: this command prints the paths it wrote "
-                                                    "with click.echo, not echo_clean (bidi controls in a file name reach "
-                                                    "the terminal; click drops ANSI sequences only when not on a tty)")
-
-
-@pytest.mark.parametrize("command", [pytest.param("extract", marks=_NAME_DEFECT), "build", "map",
-                                     pytest.param("export", marks=_NAME_DEFECT)])
+@pytest.mark.parametrize("command", ["extract", "build", "map", "export"])
 def test_file_names_from_the_corpus_are_cleaned_too(command: str, built: tuple[Path, Result], tmp_path: Path) -> None:
     """File names come from the corpus as well: a name with controls must not reach the terminal raw."""
     out, _ = built
