@@ -51,9 +51,14 @@ class BuildResult:
             v = self.validation
             state = "conforms" if v.conforms else "DOES NOT CONFORM"
             lines.append(f"  SHACL:     {state} ({v.violations} violations, {v.warnings} warnings)")
-        for name in ("trig", "turtle", "extractions"):
+        for name in ("trig", "turtle", "extractions", "store", "similarity", "map", "regions_map"):
             if name in self.paths:
                 lines.append(f"  wrote {self.paths[name]}")
+        sim = s.get("similarity")
+        if isinstance(sim, dict) and sim:
+            counts = ", ".join(f"{k} {v}" for k, v in sim.items() if isinstance(v, int))
+            if counts:
+                lines.append(f"  similarity: {counts}")
         return "\n".join(lines)
 
 
