@@ -229,7 +229,7 @@ def _write_outputs(out_dir: Path, inputs: list[_Input], data: dict[str, bytes], 
 
 def build(sources: list[str] | None = None, out: str | Path | None = None, base: str | None = None,
           curation: str | Path | None = None, *, stamp: bool = False, update_registry: bool = False,
-          license: str | None = None, encoding: str | None = None, validate: bool = True) -> BuildResult:
+          license: str | None = None, encoding: str | None = None, validate: bool | None = None) -> BuildResult:
     """Build the knowledge graph from ``sources`` (texts, extraction JSON files, folders; none: the sample).
 
     Writes into ``out`` (default ``./hfkg-out``) and returns a :class:`BuildResult` whose ``dataset`` is an
@@ -263,7 +263,10 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     triples = union_triples(quads)
     data = {"trig": serialize(quads, "trig", pre), "turtle": serialize(quads, "turtle", pre, triples=triples)}
     validation = None
-    if validate:
+    if validate is None and len(triples) > AUTO_VALIDATE_LIMIT:
+        warnings.append(f"SHACL check skipped: {len(triples):,} triples is above {AUTO_VALIDATE_LIMIT:,} "
+                        "(pyshacl needs minutes there); run 'hfkg validate' or build with --validate")
+    elif validate is not False:
         from hfkg.ontology.resources import validate as shacl_validate
 
         validation = shacl_validate(ds)
@@ -285,6 +288,10 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     for step in POST_BUILD:  # e.g. loading the embedded store (hfkg.graph.store)
         step(result)
     return result
+
+
+#: graphs larger than this are not SHACL-checked by default (pyshacl takes minutes there)
+AUTO_VALIDATE_LIMIT = 200_000
 
 
 def validate_output(target: str | Path | None = None, out: str | Path | None = None) -> Any:
