@@ -27,9 +27,14 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """A CSV cell that spreadsheets show as text: formula-like strings get a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
+    """A CSV cell that spreadsheets show as text and terminals print safely: control and bidi characters are
+    dropped, and formula-like strings get a leading apostrophe."""
+    if isinstance(value, str):
+        from hfkg.textutil import strip_controls
+
+        value = strip_controls(value)
+        if value.startswith(_FORMULA):
+            return "'" + value
     return value
 
 
@@ -103,11 +108,19 @@ def edges_csv_bytes(g: nx.Graph) -> bytes:
 _WRITERS = {"graphml": graphml_bytes, "gexf": gexf_bytes, "edges-csv": edges_csv_bytes}
 
 
+def _xml_clean(data: bytes) -> bytes:
+    """Well-formed and safe to print: XML-forbidden controls dropped, C1 and bidi controls as references."""
+    from hfkg.textutil import xml_escape_controls, xml_safe
+
+    return xml_escape_controls(xml_safe(data.decode("utf-8"))).encode("utf-8")
+
+
 def render(sim: Similarity, fmt: str) -> bytes:
     """The similarity graph of ``sim`` as ``fmt`` (graphml, gexf or edges-csv)."""
     if fmt not in _WRITERS:
         raise ExportError(f"unknown similarity format {fmt!r}", hint=f"use one of {', '.join(sorted(_WRITERS))}")
-    return _WRITERS[fmt](flat_graph(sim))
+    data = _WRITERS[fmt](flat_graph(sim))
+    return data if fmt == "edges-csv" else _xml_clean(data)
 
 
 def export(fmt: str, out_dir: str | Path, dest: str | Path | None = None, **options: Any
