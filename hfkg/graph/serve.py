@@ -31,6 +31,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -279,6 +280,7 @@ class _Proxy(http.server.ThreadingHTTPServer):
     """Forwards every request to the Oxigraph server; caps the rows of query results at ``max_rows``."""
 
     daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 resets connections under concurrent clients
 
     def __init__(self, address: tuple[str, int], upstream: tuple[str, int], max_rows: int,
                  timeout_s: float) -> None:
@@ -286,6 +288,21 @@ class _Proxy(http.server.ThreadingHTTPServer):
         self.upstream = upstream
         self.max_rows = max_rows
         self.upstream_timeout = timeout_s + 30
+
+
+def _asks_for_service(path: str, content_type: str, body: bytes | None) -> bool:
+    """Does this SPARQL protocol request carry a query with a SERVICE clause (which would make the server
+    send requests to any host it can reach)?"""
+    from hfkg.graph.sparql import uses_service
+
+    texts = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query).get("query", [])
+    if body:
+        decoded = body.decode("utf-8", "replace")
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            texts += urllib.parse.parse_qs(decoded).get("query", [])
+        elif content_type.startswith("application/sparql-query"):
+            texts.append(decoded)
+    return any(uses_service(t) for t in texts)
 
 
 class _ProxyHandler(http.server.BaseHTTPRequestHandler):
@@ -298,6 +315,10 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
     def _forward(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
+        if _asks_for_service(self.path, self.headers.get("Content-Type", ""), body):
+            self._reply(403, b"SERVICE clauses are refused: this endpoint does not contact other servers\n",
+                        "text/plain; charset=utf-8")
+            return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
         conn = http.client.HTTPConnection(*self.server.upstream, timeout=self.server.upstream_timeout)
         try:
