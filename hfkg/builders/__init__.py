@@ -62,6 +62,17 @@ class BuildResult:
         return "\n".join(lines)
 
 
+def _store_free(out_dir: Path) -> None:
+    """Refuse before writing anything when another process (a running build, hfkg serve) holds DIR/store."""
+    from hfkg.graph.store import STORE_NAME, check_free
+
+    check_free(Path(out_dir) / STORE_NAME)
+
+
+# Checks run after everything is computed and before the first file is written.
+PRE_WRITE: list[Any] = [_store_free]
+
+
 def _load_store(result: BuildResult) -> None:
     """Load DIR/graph.trig into the embedded store DIR/store (one transaction; see hfkg.graph.store)."""
     from hfkg.graph.store import load_build
@@ -271,7 +282,9 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
 
         validation = shacl_validate(ds)
 
-    # everything is computed: now write, each file atomically
+    # everything is computed: check nothing holds the outputs, then write, each file atomically
+    for check in PRE_WRITE:
+        check(out_dir)
     paths = _write_outputs(out_dir, inputs, data, registry, update_registry)
     counts = builder.counts
     summary = {

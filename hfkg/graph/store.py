@@ -234,6 +234,14 @@ def load_dataset(store_dir: str | os.PathLike[str], trig_path: str | os.PathLike
     return LoadReport(store=target, graphs=len(groups), quads=quads, union_triples=union)
 
 
+def check_free(store_dir: str | os.PathLike[str]) -> None:
+    """Raise :class:`StoreError` now if another process holds the store, so a build writes nothing at all."""
+    target = Path(store_dir)
+    if _is_store(target):
+        store = open_store(target)
+        del store  # releases the lock at once
+
+
 def load_build(result: Any) -> LoadReport:
     """The step ``hfkg build`` runs after writing its dumps: load ``DIR/graph.trig`` into ``DIR/store``.
 
