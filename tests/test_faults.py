@@ -390,8 +390,6 @@ def test_serve_opens_a_held_store_read_only(held_store: tuple[Path, subprocess.P
 
 
 @pytest.mark.server
-@pytest.mark.xfail(strict=True, reason="defect listed for serve.py: `hfkg serve` killed with SIGKILL leaves its oxigraph "
-                                       "server running (no parent-death signal), holding a port and memory")
 def test_serve_killed_leaves_no_server_behind(tmp_path: Path) -> None:
     from hfkg.graph.store import load_dataset
 

@@ -67,6 +67,16 @@ def free_port(host: str = DEFAULT_HOST) -> int:
         return int(sock.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM when the process that started us dies (even by
+    SIGKILL), so a killed ``hfkg serve`` leaves no Oxigraph server holding its port and store."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 @dataclass
 class Server:
     """A running Oxigraph server process and its URLs."""
@@ -164,7 +174,8 @@ def start(store_dir: str | os.PathLike[str], host: str = DEFAULT_HOST, port: int
     cmd = server_command(target, host, chosen, timeout_s, union=union, read_only=read_only)
     log = tempfile.TemporaryFile()  # noqa: SIM115 (a file, not a pipe: a chatty server never blocks)
     try:
-        process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     except OSError as exc:
         log.close()
         raise EndpointError(f"cannot start the Oxigraph server: {exc}", hint="pip install 'hfkg[server]'") \
