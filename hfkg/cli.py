@@ -230,15 +230,18 @@ def push_command(endpoint: str, graph_store: str | None, store: str | None, out:
 @click.option("--license", "license_iri", default=None, help="IRI of the dataset's licence (dct:license).")
 @click.option("--update-registry", is_flag=True, help="Add newly minted IRI slugs to the committed registry.")
 @click.option("--encoding", default=None, help="Source encoding of .txt files (default: detect).")
+@click.option("--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Extract documents in this many processes (0: all cores); the output is the same.")
 @click.option("--validate/--no-validate", "validate", default=None,
               help="Run the SHACL check (default: when the graph has at most 200,000 triples).")
 def build_command(sources: tuple[str, ...], out: str, base: str | None, curation: Path | None, stamp: bool,
-                  license_iri: str | None, update_registry: bool, encoding: str | None, validate: bool | None) -> None:
+                  license_iri: str | None, update_registry: bool, encoding: str | None, jobs: int,
+                  validate: bool | None) -> None:
     """Build the knowledge graph from SOURCES (.txt, extraction .json, folders; none: the bundled sample)."""
     from hfkg.builders import build
 
     result = build(list(sources), out=out, base=base, curation=curation, stamp=stamp, license=license_iri,
-                   update_registry=update_registry, encoding=encoding, validate=validate)
+                   update_registry=update_registry, encoding=encoding, validate=validate, jobs=jobs)
     for warning in result.warnings:
         echo_clean(f"Warning: {warning}", err=True)
     echo_clean(result.summary_text())

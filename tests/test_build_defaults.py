@@ -27,3 +27,12 @@ def test_small_graph_is_validated_by_default(tmp_path: Path, monkeypatch: pytest
     assert result.exit_code == 0 and "SHACL:     conforms" in result.stdout
     skipped = CliRunner().invoke(cli, ["build", str(DOCS / "news_big5.txt"), "--out", str(tmp_path / "b"), "--no-validate"])
     assert skipped.exit_code == 0 and "SHACL" not in skipped.output
+
+
+def test_jobs_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hfkg.builders.POST_BUILD", [])
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(cli, ["build", str(DOCS), "--out", str(tmp_path / jobs), "--no-validate",
+                                          "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "1" / "graph.trig").read_bytes() == (tmp_path / "2" / "graph.trig").read_bytes()

@@ -125,7 +125,8 @@ def _find_text(record: Any, json_path: Path, texts: dict[str, Any], encoding: st
     return None
 
 
-def collect_inputs(sources: list[str] | None, encoding: str | None = None) -> tuple[list[_Input], list[str]]:
+def collect_inputs(sources: list[str] | None, encoding: str | None = None,
+                   jobs: int | None = 1) -> tuple[list[_Input], list[str]]:
     """Read every source: extraction JSON files as records, texts extracted unless a record already covers them."""
     from hfkg.extract.reader import read_file, read_stdin
     from hfkg.extract.records import load_record
@@ -160,9 +161,10 @@ def collect_inputs(sources: list[str] | None, encoding: str | None = None) -> tu
         inputs.append(_Input(rec, src.text if src else None, str(path), src.name if src else None))
     pending = [src for sha, src in texts.items() if sha not in covered]
     if pending:
-        extract_document = _extractor()
-        for src in pending:
-            inputs.append(_Input(extract_document(src), src.text, src.name, src.name))
+        from hfkg.extract.parallel import extract_many  # same records, in order, whatever the number of jobs
+
+        for src, rec in zip(pending, extract_many(pending, jobs), strict=True):
+            inputs.append(_Input(rec, src.text, src.name, src.name))
     seen: dict[str, str] = {}
     unique: list[_Input] = []
     for item in inputs:
@@ -174,15 +176,6 @@ def collect_inputs(sources: list[str] | None, encoding: str | None = None) -> tu
         unique.append(item)
     unique.sort(key=lambda i: i.record.source.sha256)
     return unique, warnings
-
-
-def _extractor() -> Callable[[Any], Any]:
-    try:
-        from hfkg.extract.pipeline import extract_document
-    except ImportError:
-        raise BuildError("this installation has no extractor (hfkg.extract.pipeline)",
-                         hint="build from extraction JSON files instead") from None
-    return extract_document
 
 
 def _check_out_dir(out_dir: Path) -> None:
@@ -240,7 +233,8 @@ def _write_outputs(out_dir: Path, inputs: list[_Input], data: dict[str, bytes], 
 
 def build(sources: list[str] | None = None, out: str | Path | None = None, base: str | None = None,
           curation: str | Path | None = None, *, stamp: bool = False, update_registry: bool = False,
-          license: str | None = None, encoding: str | None = None, validate: bool | None = None) -> BuildResult:
+          license: str | None = None, encoding: str | None = None, validate: bool | None = None,
+          jobs: int | None = 1) -> BuildResult:
     """Build the knowledge graph from ``sources`` (texts, extraction JSON files, folders; none: the sample).
 
     Writes into ``out`` (default ``./hfkg-out``) and returns a :class:`BuildResult` whose ``dataset`` is an
@@ -257,7 +251,7 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     _check_out_dir(out_dir)
     cur = load_curation(curation) if curation is not None else None
     license_iri = _check_license(license or (cur.license if cur else None))
-    inputs, warnings = collect_inputs(sources, encoding)
+    inputs, warnings = collect_inputs(sources, encoding, jobs)
     if not inputs:
         raise BuildError("no documents to build", hint="give .txt or extraction .json files")
     registry = load_registry(out_dir)
