@@ -77,8 +77,24 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
+class _Urls:
+    """The URLs of a server listening on ``host``:``port``."""
+
+    host: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base_url}/query"
+
+
 @dataclass
-class Server:
+class Server(_Urls):
     """A running Oxigraph server process and its URLs."""
 
     process: subprocess.Popen[bytes]
@@ -93,15 +109,6 @@ class Server:
         self.log.seek(0)
         lines = self.log.read().decode("utf-8", "replace").strip().splitlines()
         return " ".join(lines[-1:])[:200]
-
-    @property
-    def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.base_url}/query"
 
     def stop(self, grace: float = 5.0) -> int:
         """Stop the server (SIGTERM, then SIGKILL after ``grace`` seconds); its exit status."""
@@ -374,7 +381,7 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
 
 
 @dataclass
-class CappedServer:
+class CappedServer(_Urls):
     """``hfkg serve``: the read-only Oxigraph server on a private loopback port behind the capping proxy."""
 
     backend: Server
@@ -382,15 +389,6 @@ class CappedServer:
     host: str
     port: int
     thread: threading.Thread
-
-    @property
-    def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.base_url}/query"
 
     def stop(self) -> int:
         self.proxy.shutdown()
