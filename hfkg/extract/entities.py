@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from hfkg.extract import lexicon as lx
+from hfkg.extract.fastre import branches
 from hfkg.extract.mentions import Mention
 from hfkg.extract.normalize import NormText, canonical_name
 from hfkg.extract.sections import SectionInfo
@@ -44,27 +45,50 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def _first_chars(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """First character -> the words starting with it, in their given order."""
+    out: dict[str, list[str]] = {}
+    for w in words:
+        out.setdefault(w[0], []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 _STOP_WORD_RE = re.compile(_alt(lx.STOP_WORDS))
 _ORG_STOP_WORD_RE = re.compile(_alt(lx.STOP_WORDS + lx.ORG_STOP_WORDS))
 _QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|『([^『』\n]{1,40})』")
 _BOOK_RE = re.compile(r"《[^《》\n]{1,60}》")
 
 
-_PROTECTED: dict[int, int] = {}  # end -> start of place names (成都市: 都 must not stop a scan), set per document
-_INSIDE: set[int] = set()  # positions strictly inside a place name
+@dataclass
+class Places:
+    """The place names of one document, which a leftward name scan crosses whole (成都市: 都 must not stop it)."""
+
+    start_at_end: dict[int, int] = field(default_factory=dict)  # end -> start of each place name
+    inside: set[int] = field(default_factory=set)  # positions strictly inside a place name
+
+    @classmethod
+    def of(cls, regions: Iterable[Candidate]) -> Places:
+        regions = list(regions)
+        return cls({c.end: c.start for c in regions}, {p for c in regions for p in range(c.start + 1, c.end)})
+
+    def is_name(self, start: int, end: int) -> bool:
+        """True when ``[start, end)`` is exactly a place name."""
+        return start < end and self.start_at_end.get(end) == start
 
 
-def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False, floor: int = 0,
+def _scan_left(text: str, end: int, places: Places, max_len: int = 20, allow_and: bool = False, floor: int = 0,
                keep_adjacent: bool = False) -> int:
     """Start of the name that ends at ``end``: back to the nearest stop character or stop word (or ``floor``).
 
     With ``keep_adjacent`` a stop word right before ``end`` belongs to the name (指导 in 家庭发展指导中心).
     """
     lo = max(0, end - max_len, floor)
+    protected = places.start_at_end
     i = end
     while i > lo:
-        if i in _PROTECTED and _PROTECTED[i] >= lo:
-            i = _PROTECTED[i]
+        p = protected.get(i)
+        if p is not None and p >= lo:
+            i = p
             continue
         ch = text[i - 1]
         if ch in lx.STOP_CHARS:
@@ -78,7 +102,7 @@ def _scan_left(text: str, end: int, max_len: int = 20, allow_and: bool = False, 
     for m in rx.finditer(text, max(0, window_start - 2), end):
         if m.end() <= window_start or (keep_adjacent and m.end() == end and m.group() in lx.ORG_STOP_WORDS):
             continue
-        if m.start() not in _INSIDE:
+        if m.start() not in places.inside:
             last = max(last, m.end())
     return last
 
@@ -91,15 +115,18 @@ def _in_and_compound(text: str, pos: int) -> bool:
     return False
 
 
+_LEADING_BY_CHAR = _first_chars(lx.LEADING_STRIP)
+
+
 def _strip_leading(text: str, start: int, end: int, min_rest: int) -> int:
-    changed = True
-    while changed:
-        changed = False
-        for w in lx.LEADING_STRIP:
+    """Drop words of ``LEADING_STRIP`` (the first that fits, in its order) from ``start`` while enough is left."""
+    while start < len(text):
+        for w in _LEADING_BY_CHAR.get(text[start], ()):
             if text.startswith(w, start) and end - start - len(w) >= min_rest:
                 start += len(w)
-                changed = True
                 break
+        else:
+            return start
     return start
 
 
@@ -134,6 +161,7 @@ def region_candidates(text: str, sections: list[SectionInfo]) -> list[Candidate]
     return out
 
 
+@lru_cache(maxsize=1 << 14)
 def region_of_name(name: str) -> tuple[str | None, bool, str]:
     """(region prefix of an organisation name, national?, the rest)."""
     from hfkg.extract import gazetteer as gz
@@ -153,7 +181,10 @@ def region_of_name(name: str) -> tuple[str | None, bool, str]:
 _SELF_STANDING = frozenset({"发改委", "教委", "妇联", "残联", "侨联", "科协", "文联", "团委", "总工会", "计生协", "计生委",
                             "卫计委", "卫健委", "人口委", "市委", "省委", "区委", "县委", "州委", "市政府", "区政府",
                             "县政府", "省政府", "国务院"})
-_ORG_RE = re.compile(f"(?:{_alt(lx.ORG_SUFFIXES)}|(?:{_alt(lx.MINISTRY_STEMS)})部)+")
+_ORG_UNIT = f"{_alt(lx.ORG_SUFFIXES)}|(?:{_alt(lx.MINISTRY_STEMS)})部"
+# (?:SUFFIX|STEM部)+, spelt one branch per word so that re can skip to the possible first characters
+_ORG_RE = re.compile(branches(lx.ORG_SUFFIXES, f"(?:{_ORG_UNIT})*") + "|"
+                     + branches(lx.MINISTRY_STEMS, f"部(?:{_ORG_UNIT})*"))
 _SUBUNIT_RE = re.compile(f"(?:{_alt(s for s in lx.ORG_SUFFIXES if len(s) >= 2)})[\u4e00-\u9fff]{{2,8}}(?:司|处)$")
 _COUNT_AFTER = re.compile(r"\d+(?:个|所|家|座|处)")
 _COUNT_BUILT_BEFORE = re.compile(r"\d+个[^,。;:\n]{0,10}(?:建成|建立|设立|挂牌|成立)$")
@@ -165,10 +196,16 @@ _NOT_ORG_TAIL = ("公办", "民办", "格局", "布局", "大局", "全局", "�
                  "开办", "举办", "承办", "主办", "协办", "创办", "兴办", "督办", "交办", "申办", "代办", "包办", "查办", "中心城",
                  "重中心", "政府购买", "政府主导", "政府职能")
 _ORG_BAD_START = ("各", "有关", "相关", "全", "该", "本", "这", "那", "其", "每", "某", "区县", "基层", "主管", "分管")
+_NOT_ORG_TAIL_END = re.compile(f"(?:{_alt(_NOT_ORG_TAIL)})\\Z")
+_NOT_ORG_TAIL_START = re.compile(_alt(_NOT_ORG_TAIL))
+_NOT_ORG_TAIL_LEN = max(map(len, _NOT_ORG_TAIL))
 
 
-def _is_place_name(text: str, start: int, end: int) -> bool:
-    return start < end and _PROTECTED.get(end) == start
+def _tail_clash(text: str, s: int, e: int) -> bool:
+    """A word of ``_NOT_ORG_TAIL`` ends at ``e`` or starts at ``s - 1`` or ``s`` (公办, 格局, 开办 …)."""
+    return (_NOT_ORG_TAIL_END.search(text, max(0, e - _NOT_ORG_TAIL_LEN), e) is not None
+            or (s >= 1 and _NOT_ORG_TAIL_START.match(text, s - 1) is not None)
+            or _NOT_ORG_TAIL_START.match(text, s) is not None)
 
 
 def _alias_declarations(text: str, cands: list[Candidate]) -> None:
@@ -181,7 +218,7 @@ def _alias_declarations(text: str, cands: list[Candidate]) -> None:
                                    info={"declared_by": owner.name}))
 
 
-def _agency_hits(text: str) -> list[Candidate]:
+def _agency_hits(text: str, places: Places) -> list[Candidate]:
     out = []
     prev_end = 0
     for m in _ORG_RE.finditer(text):
@@ -194,11 +231,9 @@ def _agency_hits(text: str) -> list[Candidate]:
             e -= 1  # 计生局局长: the last 局 belongs to the title
         if e <= s:
             continue
-        tail_clash = any(text.startswith(t, e - len(t)) or text.startswith(t, s - 1) or text.startswith(t, s)
-                         for t in _NOT_ORG_TAIL)
-        if tail_clash and text[s:e] not in _SELF_STANDING:
+        if _tail_clash(text, s, e) and text[s:e] not in _SELF_STANDING:
             continue
-        start = _scan_left(text, s, max_len=18, floor=floor, keep_adjacent=True)
+        start = _scan_left(text, s, places, max_len=18, floor=floor, keep_adjacent=True)
         start = _strip_leading(text, start, e, 2)
         if (o := _ORDINAL_RE.match(text, start, e)) is not None:
             start = o.end()
@@ -215,7 +250,7 @@ def _agency_hits(text: str) -> list[Candidate]:
             continue  # a bare suffix (办公室, 委员会) names nothing
         if name.startswith(_GENERIC_PLACE_START):
             continue  # 社区卫生服务中心, 乡镇计生办: a kind of body, not a named one
-        if text[s:e] == "中心" and _is_place_name(text, start, s):
+        if text[s:e] == "中心" and places.is_name(start, s):
             continue  # 广州市中心: the city centre
         if _ALIAS_DECL.search(text, max(0, start - 6), start):
             continue  # (以下简称市计生协): an alias declaration, resolved to the body it follows
@@ -281,7 +316,7 @@ def _quote_head(text: str, qe: int) -> str | None:
 
 
 def _program_hits(text: str, quotes: list[tuple[int, int, int, int]], books: list[tuple[int, int]],
-                  family_re: re.Pattern[str]) -> list[Candidate]:
+                  family_re: re.Pattern[str], places: Places) -> list[Candidate]:
     out: list[Candidate] = []
     in_book = _interval_test(books)
     for qs, qe, s, e in quotes:
@@ -308,7 +343,7 @@ def _program_hits(text: str, quotes: list[tuple[int, int, int, int]], books: lis
             out.append(Candidate("Program", s, e, canonical_name(inner), info={"quoted": "1"}))
         else:
             out.append(Candidate("Program", s, e, canonical_name(inner), info={"quoted": "1", "weak": "1"}))
-    out.extend(_head_programs(text, quotes, in_book))
+    out.extend(_head_programs(text, in_book, places))
     out.extend(_enumerations(text, quotes))
     out.extend(_bracketed_members(text, out))
     return out
@@ -364,13 +399,13 @@ def _in_list(text: str, qs: int, qe: int) -> bool:
     return before.endswith(("”、", "”和", "”及")) or after.startswith(("、“", "和“", "及“"))
 
 
-def _head_programs(text: str, quotes: list[tuple[int, int, int, int]], in_book) -> list[Candidate]:  # type: ignore[no-untyped-def]
+def _head_programs(text: str, in_book, places: Places) -> list[Candidate]:  # type: ignore[no-untyped-def]
     out = []
     for m in _HEAD_RE.finditer(text):
         s, e = m.start(), m.end()
         if in_book(s) or (s > 0 and text[s - 1] in "”」』"):
             continue
-        scan_start = _scan_left(text, s, max_len=24, allow_and=True)
+        scan_start = _scan_left(text, s, places, max_len=24, allow_and=True)
         start = _strip_leading(text, scan_start, e, 5)
         stem = text[start:s]
         if len(stem) < 3 or stem[0] in "和与及" or _GENERIC_STEM.fullmatch(stem):
@@ -457,9 +492,11 @@ def _in_quote(seg: str, pos: int) -> bool:
 @lru_cache(maxsize=1)
 def family_regex() -> re.Pattern[str]:
     tax = lx.family_taxonomy()
-    mods = _alt(m for m in lx.FAMILY_MODIFIERS if m != "和")
-    open_pat = f"(?:{mods})(?:(?:{mods})|和(?:{mods}))*(?:家庭|户)(?!口|籍|主|型|数)"
-    return re.compile(f"(?:{_alt(tax)})(?!口|籍|主|型|数)|{open_pat}")
+    words = [m for m in lx.FAMILY_MODIFIERS if m != "和"]
+    mods = _alt(words)
+    not_after = "(?!口|籍|主|型|数)"
+    # (?:TAXONOMY)NOT_AFTER|(?:MOD)(?:MOD|和MOD)*(?:家庭|户)NOT_AFTER, one branch per word (see fastre)
+    return re.compile(branches(tax, not_after) + "|" + branches(words, f"(?:(?:{mods})|和(?:{mods}))*(?:家庭|户){not_after}"))
 
 
 @lru_cache(maxsize=1)
@@ -486,10 +523,10 @@ def _elliptic_family_hits(text: str) -> list[Candidate]:
 def _family_hits(text: str) -> list[Candidate]:
     tax = lx.family_taxonomy()
     out = _elliptic_family_hits(text)
-    covered = {(c.start, c.end) for c in out}
+    covered = _containment_test([(c.start, c.end) for c in out])
     for m in family_regex().finditer(text):
         s, e = m.start(), m.end()
-        if any(a <= s and e <= b for a, b in covered):
+        if covered(s, e):
             continue
         surface = m.group()
         ft = tax.get(surface)
@@ -504,6 +541,21 @@ def _family_hits(text: str) -> list[Candidate]:
         out.append(Candidate("FamilyType", s, e, name, optional=bool(ft and ft.generic),
                              info={"alias": surface, "slug": ft.slug if ft else ""}))
     return out
+
+
+def _containment_test(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """A test whether ``[s, e)`` lies inside one of ``spans`` (by bisection, not a scan of every span)."""
+    ordered = sorted(spans)
+    starts = [a for a, _ in ordered]
+    reach: list[int] = []  # the furthest end among the spans up to each one
+    for _, b in ordered:
+        reach.append(max(b, reach[-1]) if reach else b)
+
+    def covered(s: int, e: int) -> bool:
+        k = bisect.bisect_right(starts, s)
+        return k > 0 and reach[k - 1] >= e
+
+    return covered
 
 
 def _taxonomy_suffix(surface: str) -> lx.FamilyType | None:
@@ -576,8 +628,9 @@ def _flatten(cands: list[Candidate]) -> list[Candidate]:
     kept: list[Candidate] = []
     for c in cands:
         clash = None
-        same = next((k for k in reversed(kept[-12:])
-                     if (k.start, k.end, k.type) == (c.start, c.end, c.type) and k.name == c.name), None)
+        recent = range(len(kept) - 1, max(-1, len(kept) - 13), -1)  # the last 12 kept, nearest first
+        same = next((kept[i] for i in recent if kept[i].start == c.start and kept[i].end == c.end
+                     and kept[i].type == c.type and kept[i].name == c.name), None)
         if same is not None:
             for key, val in c.info.items():
                 if val and key != "weak":
@@ -585,8 +638,9 @@ def _flatten(cands: list[Candidate]) -> list[Candidate]:
             if not c.info.get("weak"):
                 same.info.pop("weak", None)
             continue
-        for k in reversed(kept[-12:]):
-            if (k.start, k.end, k.type) == (c.start, c.end, c.type) and c.info.get("elliptic"):
+        for i in recent:
+            k = kept[i]
+            if k.start == c.start and k.end == c.end and k.type == c.type and c.info.get("elliptic"):
                 continue
             if k.start <= c.start and c.end <= k.end:
                 clash = k
@@ -609,18 +663,11 @@ def recognise(norm: NormText, sections: list[SectionInfo]) -> list[Candidate]:
     books = [(m.start(), m.end()) for m in _BOOK_RE.finditer(text)]
     fam_re = family_regex()
     regions = region_candidates(text, sections)
-    _PROTECTED.clear()
-    _PROTECTED.update({c.end: c.start for c in regions})
-    _INSIDE.clear()
-    _INSIDE.update(p for c in regions for p in range(c.start + 1, c.end))
-    try:
-        agencies = _agency_hits(text)
-        _alias_declarations(text, agencies)
-        cands = (regions + agencies + _program_hits(text, quotes, books, fam_re)
-                 + _family_hits(text) + _person_hits(text))
-    finally:
-        _PROTECTED.clear()
-        _INSIDE.clear()
+    places = Places.of(regions)
+    agencies = _agency_hits(text, places)
+    _alias_declarations(text, agencies)
+    cands = (regions + agencies + _program_hits(text, quotes, books, fam_re, places)
+             + _family_hits(text) + _person_hits(text))
     return _flatten(cands)
 
 

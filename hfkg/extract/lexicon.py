@@ -52,6 +52,7 @@ GENERIC_ORG_STEMS = frozenset({
 # ----------------------------------------------------------------------------- abbreviation rules
 
 
+@lru_cache(maxsize=1 << 14)
 def expand_abbreviation(body: str) -> str:
     """Spell out the abbreviations of government-body names (``人口计生委`` -> ``人口和计划生育委员会``)."""
     s = body

@@ -72,6 +72,7 @@ def to_simplified(text: str) -> str:
 _NAME_DROP = re.compile(r"[\s\u3000“”‘’\"'「」『』《》〈〉]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_name(surface: str) -> str:
     """Canonical name per the spec: no whitespace, quotes or 《》, full-width digits folded, simplified."""
     return to_simplified(_NAME_DROP.sub("", surface).translate(_DIGITS_TABLE))

@@ -114,17 +114,34 @@ def _ancestor_at(codes: dict[str, str], region: str | None, prefix: str) -> str 
     return region
 
 
-def _unit_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | None, prefix: str) -> str | None:
-    """The nearest region of the level a prefix means (区/县: county, 市: city) named shortly before ``c``."""
-    best = None
-    for k in cands:
-        if k.type != "Region" or k.end > c.start or c.start - k.end >= 150 or (sec is not None and k.start < sec.start):
+class RegionsByEnd:
+    """Region candidates indexed by their end, each with its position in the list it came from."""
+
+    def __init__(self, cands: list[Candidate]) -> None:
+        ordered = sorted((c.end, i, c) for i, c in enumerate(cands) if c.type == "Region")
+        self._ends = [end for end, _, _ in ordered]
+        self._items = [(i, c) for _, i, c in ordered]
+
+    def ending_in(self, lo: int, hi: int) -> list[tuple[int, Candidate]]:
+        """(list position, candidate) of the regions whose end lies in ``(lo, hi]``."""
+        return self._items[bisect.bisect_right(self._ends, lo):bisect.bisect_right(self._ends, hi)]
+
+
+_NEAR_UNIT = 150  # how far before an agency its 区/县/市 prefix looks for the unit it means
+
+
+def _unit_before(regions: RegionsByEnd, c: Candidate, sec: SectionInfo | None, prefix: str) -> str | None:
+    """The nearest region of the level a prefix means (区/县: county, 市: city) named shortly before ``c``
+    (of several, the last in the candidate list)."""
+    best: tuple[int, str] | None = None
+    for i, k in regions.ending_in(c.start - _NEAR_UNIT, c.start):
+        if sec is not None and k.start < sec.start:
             continue
         level = k.info.get("level")
         city = level == "prefecture" or (level == "province" and k.name.endswith("市"))
-        if (prefix in "区县" and level == "county") or (prefix == "市" and city):
-            best = k.name
-    return best
+        if ((prefix in "区县" and level == "county") or (prefix == "市" and city)) and (best is None or i > best[0]):
+            best = (i, k.name)
+    return best[1] if best else None
 
 
 def _agency_keys(cands: list[Candidate], idx: SectionIndex,
@@ -132,6 +149,8 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex,
     """Candidate id -> (entity name, region) for every agency candidate."""
     full: dict[tuple[str, str], str] = {}
     codes = {c.name: c.info.get("code", "") for c in cands if c.type == "Region"}
+    near_regions = RegionsByEnd(places or cands)
+    starts = [c.start for c in cands]
     out: dict[int, tuple[str, str | None]] = {}
     info: dict[int, tuple[str | None, bool, str]] = {}
     for c in cands:
@@ -150,7 +169,7 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex,
         region, national, rest = info[id(c)]
         sec = idx.at(c.start)
         if c.info.get("bare"):
-            full_name = _full_before(cands, c, sec, out)
+            full_name = _full_before(cands, starts, c, sec, out)
             if full_name is not None:
                 out[id(c)] = full_name
                 continue
@@ -170,7 +189,7 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex,
             level_prefix, bare = bare[:1], bare[1:]
         sec_region = sec.region if sec else None
         if level_prefix in ("区", "县", "市"):
-            near = _unit_before(places or cands, c, sec, level_prefix)
+            near = _unit_before(near_regions, c, sec, level_prefix)
             sec_region = near or _ancestor_at(codes, sec_region, level_prefix)
         elif level_prefix:
             sec_region = _ancestor_at(codes, sec_region, level_prefix)
@@ -179,10 +198,17 @@ def _agency_keys(cands: list[Candidate], idx: SectionIndex,
     return out
 
 
-def _full_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | None,
+def _full_before(cands: list[Candidate], starts: list[int], c: Candidate, sec: SectionInfo | None,
                  done: dict[int, tuple[str, str | None]]) -> tuple[str, str | None] | None:
-    """The key of the nearest earlier agency in the section whose name ends like the bare ``c`` (领导小组)."""
-    for k in reversed([k for k in cands if k.end <= c.start]):
+    """The key of the nearest earlier agency in the section whose name ends like the bare ``c`` (领导小组).
+
+    ``cands`` are sorted by start (``starts``): no candidate after the last one starting at ``c.start`` ends
+    before it.
+    """
+    for i in range(bisect.bisect_right(starts, c.start) - 1, -1, -1):
+        k = cands[i]
+        if k.end > c.start:
+            continue
         if sec is not None and k.start < sec.start:
             break
         if k.type == "Agency" and k is not c and k.name.endswith(c.name) and len(k.name) > len(c.name) and id(k) in done:
@@ -190,26 +216,40 @@ def _full_before(cands: list[Candidate], c: Candidate, sec: SectionInfo | None,
     return None
 
 
+class ClauseStarts:
+    """Where the clause holding a position starts: after the last of ``,;。\\n:`` before it (or at 0)."""
+
+    def __init__(self, text: str) -> None:
+        self._breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+
+    def at(self, pos: int) -> int:
+        k = bisect.bisect_left(self._breaks, pos)
+        return self._breaks[k - 1] + 1 if k else 0
+
+
+_CLAUSE_BREAK = re.compile(r"[,;。\n:]")
+
+
 def _program_region(text: str, region_ends: dict[int, str], c: Candidate, sec: SectionInfo | None,
-                    clause_regions: dict[int, str]) -> str | None:
+                    clause_regions: dict[int, str], clauses: ClauseStarts) -> str | None:
     """A program introduced as ``X区的“Y”``, or in a clause whose subject is X (X区开展“Y”), belongs to X;
     otherwise to its section's region."""
     start = c.start - 1 if c.start > 0 and text[c.start - 1] in "“「『" else c.start
     if start > 0 and text[start - 1] == "的" and (start - 1) in region_ends:
         return region_ends[start - 1]
-    clause_start = max(text.rfind(ch, 0, start) for ch in ",;。\n:") + 1
+    clause_start = clauses.at(start)
     if clause_start in clause_regions:
         return clause_regions[clause_start]
     return sec.region if sec else None
 
 
-def _clause_subject_regions(text: str, cands: list[Candidate]) -> dict[int, str]:
+def _clause_subject_regions(text: str, cands: list[Candidate], clauses: ClauseStarts) -> dict[int, str]:
     """Clause start -> the most specific region that opens the clause and acts (南宁市武鸣区开展… -> 武鸣区)."""
     out: dict[int, str] = {}
     regions = sorted((c for c in cands if c.type == "Region"), key=lambda c: c.start)
     chain_end: dict[int, int] = {}  # clause start -> end of the region chain opening it
     for c in regions:
-        clause_start = max(text.rfind(ch, 0, c.start) for ch in ",;。\n:") + 1
+        clause_start = clauses.at(c.start)
         opens = text[clause_start:c.start] in ("", "在", "由") or chain_end.get(clause_start) == c.start
         if not opens:
             continue
@@ -253,10 +293,15 @@ def _confirmed_programs(cands: list[Candidate]) -> set[str]:
 def _extra_program_mentions(text: str, cands: list[Candidate], names: set[str]) -> list[Candidate]:
     if not names:
         return []
-    rx = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if len(n) >= 3))
-    if not rx.pattern:
+    import ahocorasick_rs
+
+    words = sorted(n for n in names if len(n) >= 3)
+    if not words:
         return []
-    return [Candidate("Program", m.start(), m.end(), m.group(), info={"extra": "1"}) for m in rx.finditer(text)]
+    # leftmost-longest, non-overlapping: what an alternation of the names, longest first, finds
+    auto = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    return [Candidate("Program", s, e, words[k], info={"extra": "1"})
+            for k, s, e in auto.find_matches_as_indexes(text, overlapping=False)]
 
 
 def resolve(norm: NormText, sections: list[SectionInfo], cands: list[Candidate],
@@ -271,14 +316,15 @@ def resolve(norm: NormText, sections: list[SectionInfo], cands: list[Candidate],
     agency_keys = _agency_keys(cands, idx, places)
     program_regions: dict[str, set[str | None]] = {}
     region_ends = {c.end: c.name for c in cands if c.type == "Region"}
-    clause_regions = _clause_subject_regions(text, cands)
+    clauses = ClauseStarts(text)
+    clause_regions = _clause_subject_regions(text, cands, clauses)
     codes = {c.name: c.info.get("code", "") for c in (places or cands) if c.type == "Region"}
     for c in cands:
         if c.type == "Program":
             c.name = alias_of.get(c.name, c.name)
             c.name = _strip_free_modifier(c.name)
             national = c.name.startswith(lx.NATIONAL_PREFIXES)
-            reg = None if national else _program_region(text, region_ends, c, idx.at(c.start), clause_regions)
+            reg = None if national else _program_region(text, region_ends, c, idx.at(c.start), clause_regions, clauses)
             program_regions.setdefault(c.name, set()).add(reg)
     entities: dict[tuple[str, str, str | None], Entity] = {}
     keys = []
