@@ -93,6 +93,7 @@ _RAISE = re.compile(r"提高|提升|增加|增长|上调|调高|调整|上涨|�
 _WAS_CLAUSE = re.compile(r"\(?(?:原标准|原来|原先|原(?=为|是|每|按)|此前|以前|过去|调整前)")
 _INCREMENT = re.compile(r"(?:提高|增加|上调|增长|提升|上涨|增发|多发)了?$")
 _WAS = re.compile(r"[^,]{0,3}?\(?(?:原标准|原来|原先|此前|原)(?:为|是|的)?")
+_WAS_SHORT = re.compile(r"[^,]{0,3}?原")
 _GROUP_GAP = re.compile(r"\s*(?:、|和|与|及|以及|或)\s*")
 _BASIS = re.compile(r"每(?:个|位|名)?(?:人次|人)|每[名位]|/人|每(?:个)?(?:户|家庭)|每个[\u4e00-\u9fff]{1,8}?家庭|/户|"
                     r"[户人]均(?=补|发|领|获|享|给)")
@@ -288,8 +289,11 @@ class _Context:
         return lay.clauses[lo][0], lay.clauses[hi][1]
 
 
+_COORD_GAP = re.compile(r"[”“]?\s*(?:、|和|与|及|以及|或)?\s*[”“]?")
+
+
 def _is_coord_gap(gap: str) -> bool:
-    return re.fullmatch(r"[”“]?\s*(?:、|和|与|及|以及|或)?\s*[”“]?", gap) is not None
+    return _COORD_GAP.fullmatch(gap) is not None
 
 
 # ----------------------------------------------------------------------------- cash
@@ -320,7 +324,7 @@ def _link_raises(text: str, groups: list[list[Quantity]]) -> list[_Amount]:
         gap = text[left[-1].end:right[0].start]
         if _RAISE.search(gap):
             new, old = items[gi + 1], items[gi]
-        elif (_WAS.match(gap) and "(" in gap) or re.match(r"[^,]{0,3}?原", gap):
+        elif (_WAS.match(gap) and "(" in gap) or _WAS_SHORT.match(gap):
             new, old = items[gi], items[gi + 1]
         else:
             continue
@@ -579,13 +583,14 @@ def _insurance_fts(ctx: _Context, cs: int, dstart: int) -> list[Mention]:
     fts = ctx.fts_in(cs, dstart)
     for f in reversed(fts):
         gap = ctx.text[f.end:dstart]
-        if len(gap) <= 14 and not re.search(r"[、和及与,]", gap):
+        if len(gap) <= 14 and not _LIST_MARK.search(gap):
             return ctx.coordinated(fts, f)
         if len(gap) <= 30 and _SIBLING_INSURANCE.fullmatch(gap):
             return ctx.coordinated(fts, f)  # 为X办理了意外伤害保险和住院护理保险: X has both
     return []
 
 
+_LIST_MARK = re.compile(r"[、和及与,]")
 _SIBLING_INSURANCE = re.compile(r"[^,;、和及与]*保险(?:[、和及与][^,;、和及与]*保险)*[、和及与]")
 
 
@@ -619,6 +624,10 @@ def _find_services(ctx: _Context) -> list[BenefitHit]:
     return hits
 
 
+_FOR_THEM = re.compile(r"(?:为|对|向|给)(?:其|他们|她们)")
+_FOR_MARK = re.compile(r"[为对向给]")
+
+
 def _service_target(ctx: _Context, ci: int, vpos: int) -> tuple[list[Mention], int | None]:
     """The family types a service verb at ``vpos`` is for: 为/对/向 X in the clause or the clause before."""
     lay, text = ctx.layout, ctx.text
@@ -626,10 +635,10 @@ def _service_target(ctx: _Context, ci: int, vpos: int) -> tuple[list[Mention], i
     own = _targets_in(ctx, cs, vpos)
     if own:
         return own, ci
-    ana = re.search(r"(?:为|对|向|给)(?:其|他们|她们)", text[cs:vpos])
+    ana = _FOR_THEM.search(text, cs, vpos)
     if ana:
-        return ctx.resolve_anaphor(cs + ana.start(), cs + ana.end()), None
-    if re.search(r"[为对向给]", text[cs:vpos]):
+        return ctx.resolve_anaphor(ana.start(), ana.end()), None
+    if _FOR_MARK.search(text, cs, vpos):
         return [], None  # the clause has its own (non family-type) target
     ss, _ = lay.sentence_of_clause(ci)
     if ci > 0 and lay.clauses[ci - 1][0] >= ss:
@@ -648,16 +657,21 @@ def _targets_in(ctx: _Context, start: int, end: int) -> list[Mention]:
     return []
 
 
+_ITEMS_LEAD = re.compile(r"^(?:了|着)?(?:包括)?")
+_ITEMS_TAIL = re.compile(r"在内的.*$")
+_HOURS = re.compile(r"\d+小时")
+
+
 def _service_items(tail: str) -> list[str]:
-    tail = re.sub(r"^(?:了|着)?(?:包括)?", "", tail)
-    tail = re.sub(r"在内的.*$", "", tail)
+    tail = _ITEMS_LEAD.sub("", tail)
+    tail = _ITEMS_TAIL.sub("", tail)
     if "等" in tail:
         tail = tail[: tail.rindex("等")]
     parts = [p.replace("“", "").replace("”", "") for p in _ITEM_SPLIT.split(tail)]
     parts = [p for p in parts if p]
     if not parts or any(len(p) < 2 or len(p) > 20 for p in parts):
         return []
-    if any(_CASHLIKE.search(p) and not re.search(r"\d+小时", p) for p in parts):
+    if any(_CASHLIKE.search(p) and not _HOURS.search(p) for p in parts):
         return []
     parts = [p for p in parts if p not in _VAGUE]
     if len(parts) == 1 and not _SERVICE_NOUN.search(parts[0]):

@@ -296,21 +296,24 @@ def _quoted(text: str) -> list[tuple[int, int, int, int]]:
     return out
 
 
+_QUOTE_HEADS = tuple(sorted(lx.QUOTE_HEADS, key=len, reverse=True))
+_QUOTE_HEAD_FIRST = frozenset(h[0] for h in _QUOTE_HEADS) | {"的"}
+_NUMERAL_START = re.compile(r"[一二三四五六七八九十两\d]")
+_SENTENCE_MARK = re.compile(r"[,;。.!?·．]")
 _QUOTE_TAIL_RE = re.compile(f"[\u4e00-\u9fff]{{1,10}}?(?:{_alt(('项目', '工程', '计划', '行动', '活动', '制度', '政策'))})")
 
 
 def _quote_head(text: str, qe: int) -> str | None:
     """The head noun completing a quoted name (“五保”政策, “阳光”儿童早期发展促进项目), if any."""
-    for h in sorted(lx.QUOTE_HEADS, key=len, reverse=True):
-        if text.startswith(h, qe) and not text.startswith(("和", "、"), qe + len(h)):
-            return h
-        if text.startswith(h, qe):
-            return h
-        if text.startswith("的" + h, qe) and h == "工作思路":
-            return "的" + h
+    if text[qe:qe + 1] in _QUOTE_HEAD_FIRST:  # else no head (nor 的工作思路) starts here
+        for h in _QUOTE_HEADS:
+            if text.startswith(h, qe):
+                return h
+            if h == "工作思路" and text.startswith("的" + h, qe):
+                return "的" + h
     m = _QUOTE_TAIL_RE.match(text, qe)
     if m and not _STOP_WORD_RE.search(m.group()) and not any(ch in lx.STOP_CHARS or ch in "和与" for ch in m.group()) \
-            and not re.match(r"[一二三四五六七八九十两\d]", m.group()) and not _ETC_HEAD_RE.match(m.group()):
+            and not _NUMERAL_START.match(m.group()) and not _ETC_HEAD_RE.match(m.group()):
         return m.group()
     return None
 
@@ -326,7 +329,7 @@ def _program_hits(text: str, quotes: list[tuple[int, int, int, int]], books: lis
         head = _quote_head(text, qe)
         if head:
             name = canonical_name(inner + head.lstrip("的"))
-            if re.search(r"[,;。.!?·．]", inner) or family_re.fullmatch(inner) or len(inner) > 16:
+            if _SENTENCE_MARK.search(inner) or family_re.fullmatch(inner) or len(inner) > 16:
                 continue
             out.append(Candidate("Program", qs, qe + len(head), name, info={"alias": canonical_name(inner),
                                                                          "quoted": "1"}))
@@ -428,6 +431,11 @@ def _head_programs(text: str, in_book, places: Places) -> list[Candidate]:  # ty
     return out
 
 
+_COUNTED_HEAD = re.compile(r"[一二三四五六七八九十两\d]+[大项个类](?:工程|项目|计划|活动|行动)$")
+_ITEM_SEP = re.compile(r"、|以及|和|及")
+_QUOTE_MARKS = re.compile(r"[“”「」『』]")
+
+
 def _enumerations(text: str, quotes: list[tuple[int, int, int, int]]) -> list[Candidate]:
     """Members (and named heads) of enumerated program sets: 实施了A、“B”…和C三大惠民工程; 实施A、B和C等项目."""
     out = []
@@ -435,7 +443,7 @@ def _enumerations(text: str, quotes: list[tuple[int, int, int, int]]) -> list[Ca
         for m in rx.finditer(text):
             hs, he = m.start(), m.end()
             head_text = m.group()
-            is_named = named and not re.match(r"[一二三四五六七八九十两\d]+[大项个类](?:工程|项目|计划|活动|行动)$", head_text)
+            is_named = named and not _COUNTED_HEAD.match(head_text)
             lo = max(0, hs - 120)
             seg = text[lo:hs]
             cut = max(seg.rfind(","), seg.rfind("。"), seg.rfind(";"), seg.rfind(":"), seg.rfind("\n"))
@@ -463,7 +471,7 @@ def _split_items(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     seg = text[lo:hi]
     parts: list[tuple[int, int]] = []
     pos = 0
-    for m in re.finditer(r"、|以及|和|及", seg):
+    for m in _ITEM_SEP.finditer(seg):
         if m.group() == "和" and _in_quote(seg, m.start()):
             continue
         parts.append((pos, m.start()))
@@ -475,7 +483,7 @@ def _split_items(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         if b - a > 2 and text[a] in "“「『" and text[b - 1] in "”」』":
             a, b = a + 1, b - 1  # a wholly quoted item: the span leaves the quotes out
         body = text[a:b]
-        bare = re.sub(r"[“”「」『』]", "", body)
+        bare = _QUOTE_MARKS.sub("", body)
         if not (2 <= len(bare) <= 20) or _SLOGAN_RE.search(bare) or body.count("“") != body.count("”"):
             return []
         items.append((a, b))
@@ -590,6 +598,8 @@ def _person_hits(text: str) -> list[Candidate]:
     return out
 
 
+_HAN_NAME = re.compile(r"[\u3400-\u9fff]+")
+_ROLE_SEP = re.compile(r"、|和")
 _NOT_NAME_END = ("长", "组", "员", "任", "席", "记", "理", "部", "委", "会", "处", "局", "同志")
 
 
@@ -602,7 +612,7 @@ def _name_at(text: str, pos: int) -> str | None:
     else:
         return None
     for c in cands:
-        if len(c) < 2 or not re.fullmatch(r"[\u3400-\u9fff]+", c) or c.endswith(_NOT_NAME_END):
+        if len(c) < 2 or not _HAN_NAME.fullmatch(c) or c.endswith(_NOT_NAME_END):
             continue
         after = text[pos + len(c):]
         if after[:1] in (",", "、", "。", ";", "(", ")", "\n", " ", "") or after.startswith(_NAME_END):
@@ -615,7 +625,7 @@ def _roles_before(text: str, title_end: int) -> list[str]:
     seg = text[lo:title_end]
     cut = max(seg.rfind(","), seg.rfind("。"), seg.rfind(";"), seg.rfind("\n"), seg.rfind("在"), seg.rfind("由"))
     seg = seg[cut + 1:]
-    roles = [r for r in re.split(r"、|和", seg) if r and _TITLE_END_RE.search(r)]
+    roles = [r for r in _ROLE_SEP.split(seg) if r and _TITLE_END_RE.search(r)]
     return [canonical_name(r) for r in roles]
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 LEVELS = ("province", "prefecture", "county")
@@ -384,9 +384,10 @@ def _venue_follows(text: str, end: int) -> bool:
 _Reading = tuple[list[tuple[Region, str]], str, "Region | None", bool, bool]
 
 
+@lru_cache(maxsize=1 << 15)
 def _reading(gaz: Gazetteer, surface: str, context: RegionContext) -> _Reading:
     """(readings, kind, the region it names in ``context`` or None, whether ``context`` holds that region,
-    whether ``context`` holds the region itself or its parent)."""
+    whether ``context`` holds the region itself or its parent).  Cached: the gazetteer does not change."""
     forms = gaz._preferred(surface)
     kind = forms[0][1]
     provinces = [r for r, k in forms if k in (SHORT, ALIAS) and r.level == "province"]

@@ -40,6 +40,12 @@ REGION_VERBS = ("推进", "实施", "开展", "推行", "启动", "实行", "深
 _NOT_SUBJECT = re.compile(r"(?:[与同跟向对为和在把将从]|依托|通过|借助|利用|依靠|会同|协调|指导|联合|配合|支持)$")
 _SENT_RE = re.compile(r"[^。!?！？\n]+[。!?！？]?")
 _CLAUSE_SPLIT = re.compile(r"[,;:，；：]")
+_CHAIN_GAP = re.compile(r"[、和及]?")
+_PLACE_COUNT = re.compile(r"\d+个|全国|所属|各地")
+_CUE_BEFORE = re.compile(r"(?:为|对|与|将|把)[^,;]{0,6}$")
+_BREAK = re.compile(r"[,;。]")
+_SENTENCE_BREAK = re.compile(r"[;。]")
+_FAMILY_GAP = re.compile(r"[”」』]?[、和及与][“「『]?")
 
 
 @dataclass
@@ -150,7 +156,7 @@ def _chain(text: str, sent: list[M], lo: int, hi: int, types: tuple[str, ...]) -
         return []
     chain = [subj[0]]
     for m in subj[1:]:
-        if re.fullmatch(r"[、和及]?", text[chain[-1].end:m.start]):
+        if _CHAIN_GAP.fullmatch(text[chain[-1].end:m.start]):
             chain.append(m)
         else:
             break
@@ -195,7 +201,7 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
             for p in before[-1:]:
                 add("leads", a, p, p.start, a.end)
     for m in PILOT_PLACES.finditer(text, s, e):  # 在瑞金市、南康区、信丰县先行试点 / 在A县、B县试点“Y”
-        if re.search(r"\d+个|全国|所属|各地", m.group("places")):
+        if _PLACE_COUNT.search(m.group("places")):
             continue  # 在全国31个省…试点: a count of places, not a list of them
         places = [x for x in sent if x.type == "Region" and m.start("places") <= x.start and x.end <= m.end("places")]
         clause_end = next((ce for cs, ce in clauses if cs <= m.end() <= ce), e)
@@ -233,15 +239,15 @@ def _targets(text: str, s: int, e: int, programs: list[M], families: list[M], ad
             continue
         q = f.start - 1 if f.start > 0 and text[f.start - 1] in "“「『" else f.start
         lead = text[max(s, q - 8):q]
-        if not any(lead.endswith(c) for c in TARGET_CUES) and not re.search(r"(?:为|对|与|将|把)[^,;]{0,6}$", lead):
+        if not lead.endswith(TARGET_CUES) and not _CUE_BEFORE.search(lead):
             continue
         provides = bool(_FOR_WHOM.search(lead)) and bool(_PROVIDE_AFTER.match(text, f.end))
         fe = f.end + 1 if text[f.end:f.end + 1] in "”」』" else f.end
         topic = text[fe:fe + 1] == ","  # 对“主干家庭”,重点开展…: the whole clause names the target group
         after = [p for p in programs if p.start >= f.end and p.start - f.end <= 40
-                 and not re.search(r"[;。]" if topic else r"[,;。]", text[f.end:p.start])]
+                 and not (_SENTENCE_BREAK if topic else _BREAK).search(text, f.end, p.start)]
         before = [p for p in programs if p.end <= q and q - p.end <= (80 if provides else 40)
-                  and not re.search(r"[;。]", text[p.end:q])
+                  and not _SENTENCE_BREAK.search(text, p.end, q)
                   and (provides or len(_CLAUSE_SPLIT.findall(text[p.end:q])) <= 1)]
         target = after[:1] or before[-1:]
         for p in target:
@@ -255,7 +261,7 @@ def _coordinated(text: str, families: list[M], f: M) -> list[M]:
     k = families.index(f)
     for g in families[k + 1:]:
         gap = text[out[-1].end:g.start]
-        if re.fullmatch(r"[”」』]?[、和及与][“「『]?", gap):
+        if _FAMILY_GAP.fullmatch(gap):
             out.append(g)
         else:
             break

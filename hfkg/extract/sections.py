@@ -23,6 +23,8 @@ _ORG_TAIL = re.compile("(?:" + "|".join(ORG_SUFFIXES) + ")$")
 _TITLE_MAX = 40
 _COLLECTION_TITLE = re.compile(r"(?:汇编|选编|文集|专辑|材料集|经验材料|交流材料|资料汇编|目录)\s*$")
 _HEADING_MARK = re.compile(r"^(?:[一二三四五六七八九十]+、|\(|（|\d+[、.])")
+_SPACES = re.compile(r"\s+")
+_PUNCTUATION = re.compile(r"[,，。;；:：、]")
 
 
 @dataclass
@@ -44,11 +46,11 @@ class SectionInfo:
 
 def looks_like_org(token: str) -> bool:
     token = token.strip()
-    return 4 <= len(token) <= 30 and bool(_ORG_TAIL.search(token)) and not re.search(r"[,，。;；:：、]", token)
+    return 4 <= len(token) <= 30 and bool(_ORG_TAIL.search(token)) and not _PUNCTUATION.search(token)
 
 
 def _is_author_line(par: str) -> bool:
-    tokens = [t for t in re.split(r"\s+", par.strip()) if t]
+    tokens = [t for t in _SPACES.split(par.strip()) if t]
     return bool(tokens) and len(tokens) <= 6 and all(looks_like_org(t) for t in tokens)
 
 
@@ -66,7 +68,7 @@ def _headings(pars: list[tuple[int, int, str]]) -> list[tuple[int, int, int, lis
     """(heading start index, author paragraph index or -1, body paragraph index, title paragraph indexes)."""
     out = []
     for i, (_s, _e, text) in enumerate(pars):
-        compact = re.sub(r"\s+", "", text)
+        compact = _SPACES.sub("", text)
         if compact in PREFACE_TITLES:
             out.append((i, -1, i + 1, [(i, i)]))
             continue
@@ -87,7 +89,7 @@ def _signature(pars: list[tuple[int, int, str]], lo: int, hi: int) -> list[str]:
     """Authors from a closing signature: an organisation line followed by a date line."""
     for k in range(hi - 1, max(lo, hi - 3) - 1, -1):
         if _DATE_LINE.match(pars[k][2]) and k - 1 >= lo and _is_author_line(pars[k - 1][2]):
-            return [t for t in re.split(r"\s+", pars[k - 1][2].strip()) if t]
+            return [t for t in _SPACES.split(pars[k - 1][2].strip()) if t]
     return []
 
 
@@ -114,7 +116,7 @@ def split_sections(norm: NormText) -> list[SectionInfo]:
     for n, (h, a, body, titles) in enumerate(heads):
         end_idx = heads[n + 1][0] if n + 1 < len(heads) else len(pars)
         title = "".join(pars[t][2] for t, _ in titles)
-        authors = [t for t in re.split(r"\s+", pars[a][2].strip()) if t] if a >= 0 else []
+        authors = [t for t in _SPACES.split(pars[a][2].strip()) if t] if a >= 0 else []
         if a < 0:
             authors = _signature(pars, body, end_idx)
         sec = _make(norm, pars, h, end_idx, title, authors, body, titles)
