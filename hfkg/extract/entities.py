@@ -14,12 +14,16 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from hfkg.extract import lexicon as lx
 from hfkg.extract.fastre import branches
 from hfkg.extract.mentions import Mention
 from hfkg.extract.normalize import NormText, canonical_name
 from hfkg.extract.sections import SectionInfo
+
+if TYPE_CHECKING:
+    from hfkg.extract.gazetteer import TextScan
 
 _TYPE_PRIORITY = {"Agency": 0, "Program": 1, "Person": 2, "FamilyType": 3, "Region": 4}
 
@@ -145,15 +149,25 @@ def _word_before(text: str, start: int, words: tuple[str, ...]) -> str | None:
 # ----------------------------------------------------------------------------- regions
 
 
-def region_candidates(text: str, sections: list[SectionInfo]) -> list[Candidate]:
-    """Region mentions, section by section, short forms resolved in the section's region when it has one."""
+RegionScans = dict[tuple[int, int], "TextScan"]  # section span -> its gazetteer scan
+
+
+def region_candidates(text: str, sections: list[SectionInfo], scans: RegionScans | None = None) -> list[Candidate]:
+    """Region mentions, section by section, short forms resolved in the section's region when it has one.
+
+    ``scans`` keeps each section's gazetteer scan (by its span) for the next call on the same document.
+    """
     from hfkg.extract import gazetteer as gz
 
     out: list[Candidate] = []
+    scans = {} if scans is None else scans
     for sec in sections or [None]:
         lo, hi = (sec.start, sec.end) if sec else (0, len(text))
         ctx = gz.RegionContext.of(sec.region) if sec and sec.region else None
-        for h in gz.find_regions(text[lo:hi], ctx):
+        scan = scans.get((lo, hi))
+        if scan is None:
+            scan = scans[(lo, hi)] = gz.TextScan(text[lo:hi])
+        for h in gz.find_regions(scan.text, ctx, scan=scan):
             if h.surface[0] in "和与及" and lo + h.start > 0 and "\u4e00" <= text[lo + h.start - 1] <= "\u9fff":
                 continue  # …和县(市、区): a conjunction, not 和县
             out.append(Candidate("Region", lo + h.start, lo + h.end, h.name, region=h.parent,
@@ -637,28 +651,10 @@ def _flatten(cands: list[Candidate]) -> list[Candidate]:
     cands = sorted(cands, key=lambda c: (c.start, -(c.end - c.start), _TYPE_PRIORITY[c.type]))
     kept: list[Candidate] = []
     for c in cands:
-        clash = None
-        recent = range(len(kept) - 1, max(-1, len(kept) - 13), -1)  # the last 12 kept, nearest first
-        same = next((kept[i] for i in recent if kept[i].start == c.start and kept[i].end == c.end
-                     and kept[i].type == c.type and kept[i].name == c.name), None)
+        same, clash = _same_or_clash(kept, c)
         if same is not None:
-            for key, val in c.info.items():
-                if val and key != "weak":
-                    same.info.setdefault(key, val)
-            if not c.info.get("weak"):
-                same.info.pop("weak", None)
-            continue
-        for i in recent:
-            k = kept[i]
-            if k.start == c.start and k.end == c.end and k.type == c.type and c.info.get("elliptic"):
-                continue
-            if k.start <= c.start and c.end <= k.end:
-                clash = k
-                break
-            if k.end > c.start and c.start > k.start and c.end > k.end:
-                clash = k
-                break
-        if clash is None:
+            _merge_info(same, c)
+        elif clash is None:
             kept.append(c)
         elif c.type == "FamilyType" and clash.type == "Program":
             c.info["nested"] = "1"
@@ -666,13 +662,40 @@ def _flatten(cands: list[Candidate]) -> list[Candidate]:
     return kept
 
 
-def recognise(norm: NormText, sections: list[SectionInfo]) -> list[Candidate]:
-    """All entity candidates of a document, flattened."""
+def _same_or_clash(kept: list[Candidate], c: Candidate) -> tuple[Candidate | None, Candidate | None]:
+    """Among the last 12 kept, nearest first: an exact duplicate of ``c`` (which wins), else the first one that
+    contains ``c`` or that ``c`` crosses (an elliptic family type does not clash with its twin)."""
+    cs, ce, ctype, cname = c.start, c.end, c.type, c.name
+    clash = None
+    for i in range(len(kept) - 1, max(-1, len(kept) - 13), -1):
+        k = kept[i]
+        ks, ke = k.start, k.end
+        if ks == cs and ke == ce and k.type == ctype:
+            if k.name == cname:
+                return k, None
+            if c.info.get("elliptic"):
+                continue
+        if clash is None and ((ks <= cs and ce <= ke) or (ke > cs and cs > ks and ce > ke)):
+            clash = k
+    return None, clash
+
+
+def _merge_info(same: Candidate, c: Candidate) -> None:
+    """A duplicate's cues join the kept candidate (and a strong duplicate makes it strong)."""
+    for key, val in c.info.items():
+        if val and key != "weak":
+            same.info.setdefault(key, val)
+    if not c.info.get("weak"):
+        same.info.pop("weak", None)
+
+
+def recognise(norm: NormText, sections: list[SectionInfo], scans: RegionScans | None = None) -> list[Candidate]:
+    """All entity candidates of a document, flattened (``scans``: see :func:`region_candidates`)."""
     text = norm.text
     quotes = _quoted(text)
     books = [(m.start(), m.end()) for m in _BOOK_RE.finditer(text)]
     fam_re = family_regex()
-    regions = region_candidates(text, sections)
+    regions = region_candidates(text, sections, scans)
     places = Places.of(regions)
     agencies = _agency_hits(text, places)
     _alias_declarations(text, agencies)

@@ -496,22 +496,45 @@ def _select(gaz: Gazetteer, text: str, spans: list[tuple[int, int]], context: Re
     return out
 
 
-def find_regions(text: str, context: RegionContext | None = None, *, accumulate: bool = True) -> list[RegionHit]:
+class TextScan:
+    """The raw gazetteer matches of one text and the hits selected from them under each context.
+
+    Scanning the same text again under another context (a section before and after its region is known)
+    reuses the matches, and a context already seen costs nothing.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._gaz = load_gazetteer()
+        self._spans: list[tuple[int, int]] | None = None
+        self._hits: dict[RegionContext, list[RegionHit]] = {}
+
+    def select(self, context: RegionContext) -> list[RegionHit]:
+        hits = self._hits.get(context)
+        if hits is None:
+            if self._spans is None:
+                self._spans = _raw_matches(self._gaz, self.text)
+            hits = self._hits[context] = _select(self._gaz, self.text, self._spans, context)
+        return hits
+
+
+def find_regions(text: str, context: RegionContext | None = None, *, accumulate: bool = True,
+                 scan: TextScan | None = None) -> list[RegionHit]:
     """Region mentions in normalised ``text``, in order, non-overlapping; offsets index ``text``.
 
     ``context`` holds the regions the text is known to be about (e.g. the section's province or city).  With
     ``accumulate`` (the default) regions named by their full names anywhere in ``text`` join the context, so a
-    later bare 平谷 resolves once 北京市 has been named.
+    later bare 平谷 resolves once 北京市 has been named.  ``scan``: a :class:`TextScan` of ``text`` kept by the
+    caller to scan it again cheaply.
     """
-    gaz = load_gazetteer()
+    scan = scan if scan is not None and scan.text == text else TextScan(text)
     context = context or RegionContext()
-    spans = _raw_matches(gaz, text)
-    hits = _select(gaz, text, spans, context)
+    hits = scan.select(context)
     if accumulate:
         wider = context.extended(h.region for h in hits if h.region is not None)
         if wider != context:
-            hits = _select(gaz, text, spans, wider)
-    return hits
+            hits = scan.select(wider)
+    return list(hits)
 
 
 def region_prefix(name: str, context: RegionContext | None = None) -> tuple[Region, str] | None:

@@ -146,16 +146,19 @@ def _display_width(s: str) -> int:
     return len(s) + sum(map(len, _WIDE_RUN.findall(s)))
 
 
+_LINE_SPACE = " \t\u3000\u00a0\f\v"
+
+
 def _line_spans(raw: str) -> list[tuple[int, int]]:
     """(start, end) of the non-blank part of every non-blank line."""
     spans = []
-    for m in re.finditer(r"[^\n]+", raw):
-        line = m.group()
-        stripped = line.strip(" \t\u3000\u00a0\f\v")
-        if not stripped:
-            continue
-        lead = len(line) - len(line.lstrip(" \t\u3000\u00a0\f\v"))
-        spans.append((m.start() + lead, m.start() + lead + len(stripped)))
+    pos = 0
+    for line in raw.split("\n"):
+        stripped = line.strip(_LINE_SPACE)
+        if stripped:
+            start = pos + len(line) - len(line.lstrip(_LINE_SPACE))
+            spans.append((start, start + len(stripped)))
+        pos += len(line) + 1
     return spans
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 __all__ = [
     "MONEY_UNITS",
@@ -47,8 +48,10 @@ _D = "".join(_CN_DIGITS)
 _M = "".join(_CN_SMALL) + "".join(_CN_BIG)
 
 _TOKEN = re.compile(rf"(\d+(?:\.\d+)?)|([{_D}])|([{_M}])|(点)")
+_GROUP_SEP = re.compile(r"(?<=\d)[, ](?=\d{3})")
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_numeral(s: str) -> Decimal:
     """Value of one numeral: ``"1,200"``, ``"10 000"``, ``"1.2万"``, ``"一万二千"``, ``"百分之三十"`` -> 30.
 
@@ -57,7 +60,7 @@ def parse_numeral(s: str) -> Decimal:
     s = s.strip()
     if s.startswith("百分之"):
         s = s[3:]
-    s = re.sub(r"(?<=\d)[, ](?=\d{3})", "", s)
+    s = _GROUP_SEP.sub("", s)
     if not s:
         raise ValueError("empty numeral")
     pos = 0

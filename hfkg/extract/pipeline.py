@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hfkg._io import write_text
-from hfkg.extract.entities import Candidate, recognise, region_candidates
+from hfkg.extract.entities import Candidate, RegionScans, recognise, region_candidates
 from hfkg.extract.normalize import NormText, normalise
 from hfkg.extract.reader import SourceText, decode_bytes, iter_sources
 from hfkg.extract.records import Record, Section, Source, dumps_record
@@ -24,9 +24,10 @@ def extract_document(src: SourceText) -> Record:
     """Extract one decoded document."""
     norm = normalise(src.text)
     sections = split_sections(norm)
-    places = region_candidates(norm.text, sections)
+    scans: RegionScans = {}  # each section's gazetteer scan, before and after the sections get their regions
+    places = region_candidates(norm.text, sections, scans)
     assign_section_regions(sections, places, norm.text)
-    cands = recognise(norm, sections)
+    cands = recognise(norm, sections, scans)
     resolved = resolve(norm, sections, cands, places)
     benefits = _benefits(norm, sections, resolved.keys)
     relations = find_relations(norm, sections, resolved.keys)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from hfkg.extract.entities import Candidate
 from hfkg.extract.normalize import NormText
@@ -137,14 +137,16 @@ def _clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return out
 
 
-@lru_cache(maxsize=8)
 def _verb_regex(verbs: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True)))
 
 
-def _verbs(text: str, s: int, e: int, verbs: tuple[str, ...], inside: list[M]) -> list[tuple[int, str]]:
-    """Positions of ``verbs`` in ``[s, e)`` that are not part of a mention (领导 in 领导小组)."""
-    rx = _verb_regex(verbs)
+_LEAD_VERB_RE = _verb_regex(LEAD_VERBS)
+_REGION_VERB_RE = _verb_regex(REGION_VERBS)
+
+
+def _verbs(text: str, s: int, e: int, rx: re.Pattern[str], inside: list[M]) -> list[tuple[int, str]]:
+    """Positions of the verbs ``rx`` finds in ``[s, e)`` that are not part of a mention (领导 in 领导小组)."""
     return [(m.start(), m.group()) for m in rx.finditer(text, s, e)
             if not any(x.start <= m.start() < x.end for x in inside)]
 
@@ -170,7 +172,7 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
     sent_agencies = next((a for cs, ce in clauses[:3] if (a := _chain(text, sent, cs, ce, ("Agency",)))), [])
     sent_regions = next((r for cs, ce in clauses[:3] if (r := _chain(text, sent, cs, ce, ("Region",)))), [])
     for cs, ce in clauses:
-        for vpos, verb in _verbs(text, cs, ce, LEAD_VERBS, sent):
+        for vpos, verb in _verbs(text, cs, ce, _LEAD_VERB_RE, sent):
             agencies = _chain(text, sent, cs, vpos, ("Agency",))
             regions = _chain(text, sent, cs, vpos, ("Region",))
             if not agencies and not regions:
@@ -182,12 +184,12 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
             if regions and verb in REGION_VERBS:
                 for p in objs:
                     add("operatesIn", p, regions[-1], regions[-1].start, p.end)
-        for vpos, _verb in _verbs(text, cs, ce, REGION_VERBS, sent):
+        for vpos, _verb in _verbs(text, cs, ce, _REGION_VERB_RE, sent):
             regions = _chain(text, sent, cs, vpos, ("Region",)) or (sent_regions if cs > s else [])
             for p in _objects(text, programs, vpos, ce, "")[:1]:
                 for r in regions[-1:]:
                     add("operatesIn", p, r, r.start, p.end)
-    for m in PARTNER_CUES.finditer(text, s, e):
+    for m in _partner_cues(text, s, e):
         group = "agency" if m.group("agency") else "agency2"
         partners = [x for x in sent if x.type == "Agency" and m.start(group) <= x.start and x.end <= m.end(group)]
         progs = [p for p in programs if p.start >= m.end()]
@@ -216,6 +218,14 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
             if r.type == "Region" and r.end == q - 1 and text[q - 1] == "的":
                 add("operatesIn", p, r, r.start, p.end)
     _targets(text, s, e, programs, families, add)
+
+
+def _partner_cues(text: str, s: int, e: int) -> Iterator[re.Match[str]]:
+    """PARTNER_CUES in ``[s, e)``; each starts with 与, 联合 or 会同, so a sentence without them has none (and re
+    cannot skip ahead by itself: the pattern opens with a group)."""
+    if text.find("与", s, e) < 0 and text.find("联合", s, e) < 0 and text.find("会同", s, e) < 0:
+        return iter(())
+    return PARTNER_CUES.finditer(text, s, e)
 
 
 def _objects(text: str, programs: list[M], vpos: int, ce: int, verb: str) -> list[M]:

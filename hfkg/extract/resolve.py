@@ -298,8 +298,10 @@ def _extra_program_mentions(text: str, cands: list[Candidate], names: set[str]) 
     words = sorted(n for n in names if len(n) >= 3)
     if not words:
         return []
-    # leftmost-longest, non-overlapping: what an alternation of the names, longest first, finds
-    auto = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    # leftmost-longest, non-overlapping: what an alternation of the names, longest first, finds; a contiguous
+    # NFA builds 3x faster than the default DFA for a few dozen names and searches as fast
+    auto = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                      implementation=ahocorasick_rs.Implementation.ContiguousNFA)
     return [Candidate("Program", s, e, words[k], info={"extra": "1"})
             for k, s, e in auto.find_matches_as_indexes(text, overlapping=False)]
 
