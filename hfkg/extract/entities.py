@@ -57,8 +57,8 @@ def _first_chars(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-_STOP_WORD_RE = re.compile(_alt(lx.STOP_WORDS))
-_ORG_STOP_WORD_RE = re.compile(_alt(lx.STOP_WORDS + lx.ORG_STOP_WORDS))
+_STOP_WORD_RE = re.compile(branches(lx.STOP_WORDS))
+_ORG_STOP_WORD_RE = re.compile(branches(lx.STOP_WORDS + lx.ORG_STOP_WORDS))
 _QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”|「([^「」\n]{1,40})」|『([^『』\n]{1,40})』")
 _BOOK_RE = re.compile(r"《[^《》\n]{1,60}》")
 
@@ -139,10 +139,16 @@ def _tail_regex(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(f"({_alt(words)})了?$")
 
 
+_PROGRAM_VERB_TAIL = (_tail_regex(lx.PROGRAM_VERBS), max(map(len, lx.PROGRAM_VERBS)) + 1)  # not re-hashed per call
+
+
 def _word_before(text: str, start: int, words: tuple[str, ...]) -> str | None:
     """The word of ``words`` that ends right before ``start`` (allowing a 了 in between)."""
-    longest = max(map(len, words)) + 1
-    m = _tail_regex(words).search(text, max(0, start - longest), start)
+    if words is lx.PROGRAM_VERBS:
+        rx, longest = _PROGRAM_VERB_TAIL
+    else:
+        rx, longest = _tail_regex(words), max(map(len, words)) + 1
+    m = rx.search(text, max(0, start - longest), start)
     return m.group(1) if m else None
 
 
@@ -289,15 +295,15 @@ def _agency_hits(text: str, places: Places) -> list[Candidate]:
 
 # ----------------------------------------------------------------------------- programs
 
-_HEAD_RE = re.compile(f"(?:{_alt(('计划', '工程', '项目', '活动', '行动', '制度', '政策'))})"
-                      "(?!生育|经济|书|性|化|师|中心|室|部|组|办|站|经费|资金|建设|管理|实施|领导|单位|人员|区|点)")
+_HEAD_RE = re.compile(branches(('计划', '工程', '项目', '活动', '行动', '制度', '政策'),
+                               "(?!生育|经济|书|性|化|师|中心|室|部|组|办|站|经费|资金|建设|管理|实施|领导|单位|人员|区|点)"))
 _NUMBERED_HEAD_RE = re.compile(r"[一二三四五六七八九十两\d]+[大项个类][\u4e00-\u9fff]{2,8}?(?:工程|项目|计划|活动|行动)")
 _ETC_HEAD_RE = re.compile(r"等[\u4e00-\u9fff]{0,8}?(?:工程|项目|计划|活动|行动)")
 _GENERIC_STEM = re.compile(f"(?:{_alt(lx.GENERIC_PROGRAM_WORDS)}|和|与|及)+")
 _POLICY_STEM = re.compile(r"扶助|奖励|补助|补贴|救助|优惠|保障|关怀|帮扶|五保|低保")
 _LISTED_AFTER = re.compile(r"列为|列入|纳入|作为|当作|摆上")
 _ENDS_HEAD_RE = re.compile(f"(?:{_alt(lx.PROGRAM_HEADS)})$")
-_VERB_RE = re.compile(f"(?:{_alt(lx.PROGRAM_VERBS)})(?:了)?")
+_VERB_RE = re.compile(branches(lx.PROGRAM_VERBS, "了?"))
 _SLOGAN_RE = re.compile(r"[、,，;；。.!！?？·．]")
 
 
@@ -591,7 +597,7 @@ def _taxonomy_suffix(surface: str) -> lx.FamilyType | None:
 
 # ----------------------------------------------------------------------------- people
 
-_TITLE_RE = re.compile(_alt(t for t in lx.PERSON_TITLES if t != "同志"))
+_TITLE_RE = re.compile(branches(t for t in lx.PERSON_TITLES if t != "同志"))
 _TITLE_END_RE = re.compile(f"(?:{_TITLE_RE.pattern})$")
 _NAME_END = ("同志", "出席", "主持", "指出", "表示", "讲话", "强调", "参加", "介绍", "说", "在", "等", "一行", "到", "对",
              "为", "致辞", "宣布", "作", "会见", "调研", "视察", "考察", "任", "担任", "兼任", "牵头", "带队", "率",

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hfkg.extract.entities import Candidate
+from hfkg.extract.fastre import branches
 from hfkg.extract.normalize import NormText
 from hfkg.extract.records import Relation
 from hfkg.extract.sections import SectionInfo
@@ -138,7 +139,7 @@ def _clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _verb_regex(verbs: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True)))
+    return re.compile(branches(verbs))  # the verbs, longest first
 
 
 _LEAD_VERB_RE = _verb_regex(LEAD_VERBS)
