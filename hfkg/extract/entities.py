@@ -297,7 +297,9 @@ def _agency_hits(text: str, places: Places) -> list[Candidate]:
 
 _HEAD_RE = re.compile(branches(('计划', '工程', '项目', '活动', '行动', '制度', '政策'),
                                "(?!生育|经济|书|性|化|师|中心|室|部|组|办|站|经费|资金|建设|管理|实施|领导|单位|人员|区|点)"))
-_NUMBERED_HEAD_RE = re.compile(r"[一二三四五六七八九十两\d]+[大项个类][\u4e00-\u9fff]{2,8}?(?:工程|项目|计划|活动|行动)")
+_NUMERAL = r"[一二三四五六七八九十两\d]"
+# NUMERAL+…, spelt NUMERAL NUMERAL*… so that re can skip to the possible first characters
+_NUMBERED_HEAD_RE = re.compile(rf"{_NUMERAL}{_NUMERAL}*[大项个类][\u4e00-\u9fff]{{2,8}}?(?:工程|项目|计划|活动|行动)")
 _ETC_HEAD_RE = re.compile(r"等[\u4e00-\u9fff]{0,8}?(?:工程|项目|计划|活动|行动)")
 _GENERIC_STEM = re.compile(f"(?:{_alt(lx.GENERIC_PROGRAM_WORDS)}|和|与|及)+")
 _POLICY_STEM = re.compile(r"扶助|奖励|补助|补贴|救助|优惠|保障|关怀|帮扶|五保|低保")

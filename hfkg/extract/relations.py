@@ -170,14 +170,22 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
     programs = [m for m in sent if m.type == "Program" and not m.info.get("enum_member")]
     families = [m for m in sent if m.type == "FamilyType"]
     clauses = _clauses(text, s, e)
-    sent_agencies = next((a for cs, ce in clauses[:3] if (a := _chain(text, sent, cs, ce, ("Agency",)))), [])
-    sent_regions = next((r for cs, ce in clauses[:3] if (r := _chain(text, sent, cs, ce, ("Region",)))), [])
-    for cs, ce in clauses:
-        for vpos, verb in _verbs(text, cs, ce, _LEAD_VERB_RE, sent):
+    subjects: dict[str, list[M]] = {}  # the sentence's subject chains, found when first needed
+
+    def sentence_subject(etype: str) -> list[M]:
+        if etype not in subjects:
+            subjects[etype] = next((c for cs, ce in clauses[:3] if (c := _chain(text, sent, cs, ce, (etype,)))), [])
+        return subjects[etype]
+
+    # verbs found once per sentence (no verb spans a clause break), then taken clause by clause
+    lead_verbs = _verbs(text, s, e, _LEAD_VERB_RE, sent)
+    region_verbs = _verbs(text, s, e, _REGION_VERB_RE, sent)
+    for cs, ce in clauses if lead_verbs or region_verbs else ():
+        for vpos, verb in [v for v in lead_verbs if cs <= v[0] < ce]:
             agencies = _chain(text, sent, cs, vpos, ("Agency",))
             regions = _chain(text, sent, cs, vpos, ("Region",))
             if not agencies and not regions:
-                agencies, regions = sent_agencies, sent_regions
+                agencies, regions = sentence_subject("Agency"), sentence_subject("Region")
             objs = _objects(text, programs, vpos, ce, verb)
             for a in agencies:
                 for p in objs:
@@ -185,8 +193,8 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
             if regions and verb in REGION_VERBS:
                 for p in objs:
                     add("operatesIn", p, regions[-1], regions[-1].start, p.end)
-        for vpos, _verb in _verbs(text, cs, ce, _REGION_VERB_RE, sent):
-            regions = _chain(text, sent, cs, vpos, ("Region",)) or (sent_regions if cs > s else [])
+        for vpos, _verb in [v for v in region_verbs if cs <= v[0] < ce]:
+            regions = _chain(text, sent, cs, vpos, ("Region",)) or (sentence_subject("Region") if cs > s else [])
             for p in _objects(text, programs, vpos, ce, "")[:1]:
                 for r in regions[-1:]:
                     add("operatesIn", p, r, r.start, p.end)
