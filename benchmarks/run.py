@@ -58,12 +58,12 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("hfkg.exports.rdf", "serialize", "serialise"),
     ("hfkg.ontology.resources", "validate", "shacl"),
     ("hfkg.builders", "_write_outputs", "write"),
-    ("hfkg.graph.store", "load_build", "store_load"),
-    ("hfkg.exports.maps", "build_step", "similarity_and_maps"),
+    ("hfkg.graph.store", "load_build", "similarity_and_store"),
+    ("hfkg.graph.store", "load_quads", "store_load"),
     ("hfkg.graph.similarity", "read_features", "similarity.read"),
     ("hfkg.graph.similarity", "compute_similarity", "similarity.compute"),
     ("hfkg.graph.similarity", "similarity_trig", "similarity.write"),
-    ("hfkg.exports.maps", "write_maps", "maps"),
+    ("hfkg.exports.maps", "build_step", "maps"),
 )
 
 

@@ -21,6 +21,7 @@ from hfkg.graph.similarity import (
     build_features,
     char_ngram_tfidf,
     compute_similarity,
+    open_source,
     read_features,
     similarity,
     similarity_graph_iri,
@@ -213,3 +214,17 @@ def test_empty_graph_has_no_programs_and_no_edges(tmp_path):
     sim = similarity(empty)
     assert len(sim.features) == 0 and len(sim) == 0
     assert b"Similarity" not in similarity_trig(sim)
+
+
+def test_facts_repeated_in_many_document_graphs_are_read_once():
+    """Features come from the deduplicated union: a fact said by 12 documents is one fact, not 12**k rows."""
+    single = pyoxigraph.Store()
+    single.bulk_load(path=str(SMALL), format=pyoxigraph.RdfFormat.TRIG)
+    repeated = pyoxigraph.Store()
+    triples = list(single.quads_for_pattern(None, None, None))
+    repeated.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, pyoxigraph.NamedNode(f"{ID}graph/doc{i}"))
+                         for i in range(12) for q in triples)
+    assert not repeated.query("ASK { ?s ?p ?o }")  # no union in the default graph: open_source makes one
+    assert read_features(repeated).items == read_features(SMALL).items
+    assert open_source(repeated) is not repeated
+    assert sum(1 for _ in open_source(repeated).query("SELECT * { ?s ?p ?o }")) == len({q.triple for q in triples})

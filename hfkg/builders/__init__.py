@@ -33,6 +33,11 @@ class BuildResult:
     summary: dict[str, Any]
     validation: Any = None
     warnings: list[str] = field(default_factory=list)
+    #: the dataset's quads (pyoxigraph, sorted) and their union's triples, for the post-build steps
+    quads: list[Any] | None = field(default=None, repr=False)
+    triples: list[Any] | None = field(default=None, repr=False)
+    #: the program similarity, once the store step has scored it (hfkg.graph.similarity.Similarity)
+    similarity: Any = field(default=None, repr=False)
 
     @property
     def conforms(self) -> bool | None:
@@ -73,22 +78,22 @@ def _store_free(out_dir: Path) -> None:
 PRE_WRITE: list[Any] = [_store_free]
 
 
+# Steps run after the dumps are written.
 def _load_store(result: BuildResult) -> None:
-    """Load DIR/graph.trig into the embedded store DIR/store (one transaction; see hfkg.graph.store)."""
+    """Score similarity into DIR/similarity.trig, load it and the dataset into DIR/store (see hfkg.graph.store)."""
     from hfkg.graph.store import load_build
 
     load_build(result)
 
 
-# Steps run after the dumps are written (the embedded store loader registers here).
-def _similarity_and_maps(result: BuildResult) -> None:
-    """Score program similarity into DIR/similarity.trig and the store, write DIR/map.html and DIR/regions.html."""
+def _maps(result: BuildResult) -> None:
+    """Write DIR/map.html and DIR/regions.html from the similarity the store step scored."""
     from hfkg.exports.maps import build_step
 
     build_step(result)
 
 
-POST_BUILD: list[Callable[[BuildResult], None]] = [_load_store, _similarity_and_maps]
+POST_BUILD: list[Callable[[BuildResult], None]] = [_load_store, _maps]
 
 
 @dataclass
@@ -291,7 +296,7 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
         "graphs": len({str(q.graph_name) for q in quads}),
         "curation_changes": log.changes,
     }
-    result = BuildResult(ds, out_dir, paths, summary, validation, warnings)
+    result = BuildResult(ds, out_dir, paths, summary, validation, warnings, quads=quads, triples=triples)
     for step in POST_BUILD:  # e.g. loading the embedded store (hfkg.graph.store)
         step(result)
     return result

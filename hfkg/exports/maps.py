@@ -458,28 +458,18 @@ def write_maps(source: Any, folder: str | Path, sim: Similarity | None = None, *
             write_map(sim, folder / REGIONS_NAME, level="region")]
 
 
-SIMILARITY_NAME = "similarity.trig"
-
-
 def build_step(result: Any) -> None:
-    """What ``hfkg build`` runs after loading the store: similarity graph, then ``map.html`` and ``regions.html``.
+    """What ``hfkg build`` runs after loading the store: ``map.html`` and ``regions.html``.
 
-    The similarity graph is written to ``DIR/similarity.trig`` and loaded into ``DIR/store``
-    (replacing the previous ``graph/similarity``) when the store exists.
+    The similarity was scored by the store step (``result.similarity``, see :func:`hfkg.graph.store.load_build`);
+    without it (a build with another step list) it is scored from ``DIR/graph.trig``.
     """
-    from hfkg._io import write_bytes
-    from hfkg.graph.similarity import similarity, similarity_trig
+    from hfkg.graph.similarity import similarity
 
     out_dir = Path(result.out_dir)
-    sim = similarity(out_dir / "graph.trig")
-    trig = out_dir / SIMILARITY_NAME
-    write_bytes(trig, similarity_trig(sim))
-    result.paths["similarity"] = trig
-    store = result.paths.get("store")
-    if store is not None and len(sim.features):  # replaces graph/similarity, even with no links
-        from hfkg.graph.store import load_dataset
-
-        load_dataset(store, trig)
+    sim = getattr(result, "similarity", None)
+    if sim is None:
+        sim = similarity(out_dir / "graph.trig")
     maps = write_maps(None, out_dir, sim=sim)
     result.paths["map"], result.paths["regions_map"] = maps[0].path, maps[1].path
     result.summary["similarity"] = {"programs": len(sim.features), "links": len(sim),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,16 +120,22 @@ def graph_turtle(store: pyoxigraph.Store, graph: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-def _read_trig(trig_path: Path) -> dict[Any, list[Any]]:
-    """Quads of a TriG file grouped by graph name; the default graph goes to :data:`UNNAMED_GRAPH`."""
+def _read_trig(trig_path: Path) -> list[Any]:
+    """The quads of a TriG file."""
     import pyoxigraph
 
     try:
-        quads = list(pyoxigraph.parse(path=str(trig_path), format=pyoxigraph.RdfFormat.TRIG))
+        return list(pyoxigraph.parse(path=str(trig_path), format=pyoxigraph.RdfFormat.TRIG))
     except FileNotFoundError:
         raise StoreError(f"no dataset at {trig_path}", hint="run `hfkg build` first") from None
     except (SyntaxError, ValueError) as exc:
         raise StoreError(f"{trig_path} is not valid TriG: {exc}", hint="rebuild it with `hfkg build`") from None
+
+
+def _group(quads: Iterable[Any]) -> dict[Any, list[Any]]:
+    """Quads grouped by graph name; the default graph goes to :data:`UNNAMED_GRAPH`."""
+    import pyoxigraph
+
     groups: dict[Any, list[Any]] = {}
     unnamed = pyoxigraph.NamedNode(UNNAMED_GRAPH)
     for quad in quads:
@@ -193,6 +199,14 @@ def _kept_quads(old: Any, replaced: set[str]) -> Iterator[Any]:
 def load_dataset(store_dir: str | os.PathLike[str], trig_path: str | os.PathLike[str]) -> LoadReport:
     """Load the TriG dump into the store at ``store_dir``, replacing every graph it contains, atomically.
 
+    See :func:`load_quads`, which does the work.
+    """
+    return load_quads(store_dir, _read_trig(Path(trig_path)))
+
+
+def load_quads(store_dir: str | os.PathLike[str], quads: Iterable[Any]) -> LoadReport:
+    """Load pyoxigraph ``quads`` into the store at ``store_dir``, replacing every graph they name, atomically.
+
     The new store is bulk-loaded in a temporary sibling folder (the TriG's graphs, plus the graphs of the
     current store that the TriG does not mention, plus their union) and then swapped in by renaming, so
     readers see the old store or the new one, never a mix; a crash mid-swap is undone at the next open.
@@ -200,7 +214,7 @@ def load_dataset(store_dir: str | os.PathLike[str], trig_path: str | os.PathLike
     Raises :class:`StoreError` when the store is locked by another process or cannot be written.
     """
     target = Path(store_dir)
-    groups = _read_trig(Path(trig_path))
+    groups = _group(quads)
     quads = sum(len(v) for v in groups.values())
     replaced = {g.value for g in groups}
     try:
@@ -243,13 +257,27 @@ def check_free(store_dir: str | os.PathLike[str]) -> None:
 
 
 def load_build(result: Any) -> LoadReport:
-    """The step ``hfkg build`` runs after writing its dumps: load ``DIR/graph.trig`` into ``DIR/store``.
+    """The step ``hfkg build`` runs after writing its dumps: score similarity, load everything into ``DIR/store``.
 
-    ``result`` is the builders' ``BuildResult``; its ``paths["store"]`` and ``summary["store"]`` are set.
+    ``result`` is the builders' ``BuildResult``.  The program similarity is computed from the build's quads
+    (:mod:`hfkg.graph.similarity`), written to ``DIR/similarity.trig`` and kept in ``result.similarity`` for
+    the maps; then the build's quads and the similarity graph are loaded in one swap.  ``paths["store"]``,
+    ``paths["similarity"]`` and ``summary["store"]`` are set.
     """
+    from hfkg._io import write_bytes
+    from hfkg.graph.similarity import SIMILARITY_NAME, similarity, similarity_quads, similarity_trig, union_store
+
     out_dir = Path(result.out_dir)
-    trig = Path(result.paths.get("trig", out_dir / "graph.trig"))
-    report = load_dataset(out_dir / STORE_NAME, trig)
+    quads = result.quads if result.quads is not None else _read_trig(Path(result.paths.get("trig", out_dir / "graph.trig")))
+    triples = result.triples if result.triples is not None else quads
+    sim = similarity(union_store(triples))
+    result.similarity = sim
+    trig = out_dir / SIMILARITY_NAME
+    write_bytes(trig, similarity_trig(sim))
+    result.paths["similarity"] = trig
+    # without programs there is no base to name the graph: a previous build's links stay (see the README)
+    extra = similarity_quads(sim) if sim.features.programs else []
+    report = load_quads(out_dir / STORE_NAME, [*quads, *extra])
     result.paths["store"] = report.store
     result.summary["store"] = {"graphs": report.graphs, "quads": report.quads,
                                "union_triples": report.union_triples}
