@@ -141,9 +141,9 @@ class _Layout:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+        self.sentences = [m.span() for m in _SENTENCE.finditer(text)]
         self.sent_starts = [s for s, _ in self.sentences]
-        self.clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
+        self.clauses = [m.span() for m in _CLAUSE.finditer(text)]
         self.clause_starts = [s for s, _ in self.clauses]
         self.para_breaks = [m.start() for m in re.finditer("\n", text)]
 

@@ -169,6 +169,11 @@ def _typical_width(widths: list[int]) -> int:
     return ordered[math.ceil(0.75 * (len(ordered) - 1))]
 
 
+def _has_separator_space(raw: str, s: int, e: int) -> bool:
+    """An ideographic space between Chinese characters in ``raw[s:e]`` (looked for only when there is one)."""
+    return raw.find("\u3000", s, e) >= 0 and _SEPARATOR_SPACE.search(raw, s, e) is not None
+
+
 def _paragraph_ends(raw: str, spans: list[tuple[int, int]]) -> list[bool]:
     widths = [_display_width(raw[s:e]) for s, e in spans]
     typical = _typical_width(widths)
@@ -178,7 +183,7 @@ def _paragraph_ends(raw: str, spans: list[tuple[int, int]]) -> list[bool]:
         if last in _SENTENCE_END:
             ends.append(True)
             continue
-        if widths[i] < 0.8 * typical or typical < 20 or _SEPARATOR_SPACE.search(raw, s, e):
+        if widths[i] < 0.8 * typical or typical < 20 or _has_separator_space(raw, s, e):
             ends.append(True)
             continue
         nxt = spans[i + 1] if i + 1 < len(spans) else None

@@ -50,6 +50,7 @@ _DATELINE = re.compile(r"\d{1,2}月\d{1,2}日(?:电|讯)|电|讯|报道")
 def assign_section_regions(sections: list[SectionInfo], cands: list[Candidate], text: str = "") -> None:
     """Set ``region`` and canonical ``authors`` of each section (a news dateline's city does not count)."""
     idx = SectionIndex(sections)
+    by_start = RegionsByStart(cands)
     counts: dict[int, Counter[str]] = {id(s): Counter() for s in sections}
     for c in cands:
         if c.type == "Region" and text and _DATELINE.match(text, c.end):
@@ -69,7 +70,7 @@ def assign_section_regions(sections: list[SectionInfo], cands: list[Candidate], 
                 break
             national = national or nat
         if region is None and not national:
-            region = _title_region(sec, cands)
+            region = _title_region(sec, by_start)
         if region is None and not national and counts[id(sec)]:
             top, n = counts[id(sec)].most_common(1)[0]
             if n >= 2 and n * 2 >= sum(counts[id(sec)].values()):
@@ -80,15 +81,31 @@ def assign_section_regions(sections: list[SectionInfo], cands: list[Candidate], 
 _LEVEL_RANK = {"province": 0, "prefecture": 1, "county": 2}
 
 
-def _title_region(sec: SectionInfo, cands: list[Candidate]) -> str | None:
+class RegionsByStart:
+    """Region candidates indexed by their start, each with its position in the list it came from."""
+
+    def __init__(self, cands: list[Candidate]) -> None:
+        ordered = sorted((c.start, i, c) for i, c in enumerate(cands) if c.type == "Region")
+        self._starts = [start for start, _, _ in ordered]
+        self._items = [(i, c) for _, i, c in ordered]
+
+    def inside(self, spans: list[tuple[int, int]]) -> list[Candidate]:
+        """The regions lying wholly inside one of ``spans``, in list order."""
+        found: dict[int, Candidate] = {}
+        for s, e in spans:
+            lo, hi = bisect.bisect_left(self._starts, s), bisect.bisect_right(self._starts, e)
+            found.update((i, c) for i, c in self._items[lo:hi] if c.end <= e)
+        return [found[i] for i in sorted(found)]
+
+
+def _title_region(sec: SectionInfo, regions: RegionsByStart) -> str | None:
     """The most specific region named in a section's heading (江苏省苏州市姑苏区启动… -> 姑苏区)."""
     best: Candidate | None = None
     def rank(c: Candidate) -> int:
         return _LEVEL_RANK.get(c.info.get("level", ""), -1)
 
-    for c in cands:
-        in_heading = c.type == "Region" and any(s <= c.start and c.end <= e for s, e in sec.heading_spans)
-        if in_heading and (best is None or rank(c) > rank(best)):
+    for c in regions.inside(sec.heading_spans):
+        if best is None or rank(c) > rank(best):
             best = c
     return best.name if best else None
 
