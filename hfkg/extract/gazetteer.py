@@ -398,9 +398,20 @@ def _reading(gaz: Gazetteer, surface: str, context: RegionContext) -> _Reading:
     return forms, kind, region, bool(gaz.in_context(region, context)), near
 
 
+# The fields of a RegionHit, in order (a plain tuple: _select judges many more spans than it keeps).
+_HitFields = tuple[int, int, str, str, "str | None", "str | None", "str | None", str, tuple[str, ...], "Region | None"]
+
+
 def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionContext,
            ends: dict[int, list[Region]], memo: dict[str, _Reading] | None = None) -> RegionHit | None:
     """The hit for ``text[start:end]`` if the rules accept it there, else None (``memo`` caches readings)."""
+    fields = _accept(gaz, text, start, end, context, ends, memo)
+    return RegionHit(*fields) if fields is not None else None
+
+
+def _accept(gaz: Gazetteer, text: str, start: int, end: int, context: RegionContext,
+            ends: dict[int, list[Region]], memo: dict[str, _Reading] | None = None) -> _HitFields | None:
+    """:func:`_judge`, giving the hit's fields."""
     surface = text[start:end]
     found = memo.get(surface) if memo is not None else None
     if found is None:
@@ -424,8 +435,8 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
             if len(names) != 1:
                 return None
             levels = {r.level for r, _ in forms}
-            return RegionHit(start, end, surface, names.pop(), None, levels.pop() if len(levels) == 1 else None,
-                             None, kind, tuple(sorted(r.key for r, _ in forms)))
+            return (start, end, surface, names.pop(), None, levels.pop() if len(levels) == 1 else None,
+                    None, kind, tuple(sorted(r.key for r, _ in forms)), None)
     else:
         if region is None:
             return None
@@ -440,7 +451,7 @@ def _judge(gaz: Gazetteer, text: str, start: int, end: int, context: RegionConte
         if _in_block_word(text, start, surface):
             return None
     name = surface if kind == FORMER else region.name
-    return RegionHit(start, end, surface, name, region.code, region.level, region.parent, kind, (), region)
+    return (start, end, surface, name, region.code, region.level, region.parent, kind, (), region)
 
 
 @cache
@@ -474,25 +485,25 @@ def _raw_matches(gaz: Gazetteer, text: str) -> list[tuple[int, int]]:
 def _select(gaz: Gazetteer, text: str, spans: list[tuple[int, int]], context: RegionContext) -> list[RegionHit]:
     """Judge every span and keep the leftmost-longest non-overlapping accepted hits."""
     ends: dict[int, list[Region]] = {}
-    accepted: list[RegionHit] = []
+    accepted: list[_HitFields] = []
     memo: dict[str, _Reading] = {}
     codes = context.codes
     for start, end in spans:
         surface = text[start:end]
         if gaz.county_short_only(surface) and not (codes & gaz.scope(surface)) and start not in ends:
             continue
-        hit = _judge(gaz, text, start, end, context, ends, memo)
+        hit = _accept(gaz, text, start, end, context, ends, memo)
         if hit is None:
             continue
         accepted.append(hit)
-        if hit.region is not None:
-            ends.setdefault(end, []).append(hit.region)
+        if hit[9] is not None:  # its region
+            ends.setdefault(end, []).append(hit[9])
     out: list[RegionHit] = []
     last_end = -1
     for hit in accepted:  # already ordered by start, longest first
-        if hit.start >= last_end:
-            out.append(hit)
-            last_end = hit.end
+        if hit[0] >= last_end:
+            out.append(RegionHit(*hit))
+            last_end = hit[1]
     return out
 
 

@@ -138,12 +138,12 @@ _WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00
                    r"\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
 
 
-_WIDE_RUN = re.compile(_WIDE.pattern + "+")
+_NARROW_RUN = re.compile("[^" + _WIDE.pattern[1:-1] + "]+")  # runs of the other characters (rarer in Chinese)
 
 
 def _display_width(s: str) -> int:
     """Terminal/PDF column width: East Asian wide and full-width characters count two."""
-    return len(s) + sum(map(len, _WIDE_RUN.findall(s)))
+    return 2 * len(s) - sum(map(len, _NARROW_RUN.findall(s)))
 
 
 _LINE_SPACE = " \t\u3000\u00a0\f\v"

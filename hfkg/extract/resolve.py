@@ -15,6 +15,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hfkg.extract import lexicon as lx
 from hfkg.extract.entities import Candidate, _flatten, region_of_name
@@ -370,6 +371,7 @@ def resolve(norm: NormText, sections: list[SectionInfo], cands: list[Candidate],
     return Resolved(ordered, keys)
 
 
+@lru_cache(maxsize=1 << 14)
 def _strip_free_modifier(name: str) -> str:
     for m in lx.FREE_MODIFIERS:
         if name.startswith(m) and len(name) - len(m) >= 4:

@@ -24,6 +24,8 @@ _TITLE_MAX = 40
 _COLLECTION_TITLE = re.compile(r"(?:汇编|选编|文集|专辑|材料集|经验材料|交流材料|资料汇编|目录)\s*$")
 _HEADING_MARK = re.compile(r"^(?:[一二三四五六七八九十]+、|\(|（|\d+[、.])")
 _SPACES = re.compile(r"\s+")
+_FIRST_TOKEN = re.compile(r"\s*(\S+)")
+_PREFACE_FIRST = frozenset(t[0] for t in PREFACE_TITLES)
 _PUNCTUATION = re.compile(r"[,，。;；:：、]")
 
 
@@ -50,6 +52,9 @@ def looks_like_org(token: str) -> bool:
 
 
 def _is_author_line(par: str) -> bool:
+    first = _FIRST_TOKEN.match(par)
+    if first is None or not 4 <= len(first.group(1)) <= 30:
+        return False  # no tokens, or a first token that cannot name an organisation (looks_like_org)
     tokens = [t for t in _SPACES.split(par.strip()) if t]
     return bool(tokens) and len(tokens) <= 6 and all(looks_like_org(t) for t in tokens)
 
@@ -64,12 +69,16 @@ def _paragraph_texts(norm: NormText) -> list[tuple[int, int, str]]:
     return [(s, e, norm.text[s:e]) for s, e in norm.paragraphs if norm.text[s:e].strip()]
 
 
+def _is_preface_title(text: str) -> bool:
+    first = _FIRST_TOKEN.match(text)  # the compact text starts with the first token
+    return first is not None and first.group(1)[0] in _PREFACE_FIRST and _SPACES.sub("", text) in PREFACE_TITLES
+
+
 def _headings(pars: list[tuple[int, int, str]]) -> list[tuple[int, int, int, list[tuple[int, int]]]]:
     """(heading start index, author paragraph index or -1, body paragraph index, title paragraph indexes)."""
     out = []
     for i, (_s, _e, text) in enumerate(pars):
-        compact = _SPACES.sub("", text)
-        if compact in PREFACE_TITLES:
+        if _is_preface_title(text):
             out.append((i, -1, i + 1, [(i, i)]))
             continue
         if _is_author_line(text) and i > 0:
