@@ -25,9 +25,12 @@ OWN_FILES = ("iri_registry.json",)
 
 @dataclass
 class BuildResult:
-    """What :func:`build` made: the dataset, the files written, the counts and the SHACL outcome."""
+    """What :func:`build` made: the dataset, the files written, the counts and the SHACL outcome.
 
-    dataset: Any
+    ``dataset`` is an rdflib ``Dataset``, made from the builder's quads the first time it is read.
+    """
+
+    sink: Any
     out_dir: Path
     paths: dict[str, Path]
     summary: dict[str, Any]
@@ -38,6 +41,14 @@ class BuildResult:
     triples: list[Any] | None = field(default=None, repr=False)
     #: the program similarity, once the store step has scored it (hfkg.graph.similarity.Similarity)
     similarity: Any = field(default=None, repr=False)
+    _dataset: Any = field(default=None, repr=False)
+
+    @property
+    def dataset(self) -> Any:
+        """The built dataset as an rdflib ``Dataset`` (made on first use; slow for large builds)."""
+        if self._dataset is None:
+            self._dataset = self.sink.to_rdflib()
+        return self._dataset
 
     @property
     def conforms(self) -> bool | None:
@@ -249,7 +260,7 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     from hfkg.builders.graphs import Document, GraphBuilder
     from hfkg.builders.iri import Minter, load_registry, resolve_base
     from hfkg.builders.ns import prefixes
-    from hfkg.exports.rdf import dataset_quads, serialize, union_triples
+    from hfkg.exports.rdf import serialize
 
     base_iri = resolve_base(base)
     out_dir = Path(out if out is not None else DEFAULT_OUT)
@@ -265,21 +276,22 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     warnings.extend(log.warnings)
     builder = GraphBuilder(Minter(base_iri, registry), log, stamp=stamp, license_iri=license_iri)
     docs = [Document(rec, item.text, item.origin) for rec, item in zip(records, inputs, strict=True)]
-    ds = builder.build(docs)
+    sink = builder.build(docs)
     warnings.extend(builder.warnings)
 
-    quads = dataset_quads(ds)
+    quads = sink.ox_quads()
     pre = prefixes(base_iri)
-    triples = union_triples(quads)
+    triples = sink.ox_union()
     data = {"trig": serialize(quads, "trig", pre), "turtle": serialize(quads, "turtle", pre, triples=triples)}
-    validation = None
+    validation, dataset = None, None
     if validate is None and len(triples) > AUTO_VALIDATE_LIMIT:
         warnings.append(f"SHACL check skipped: {len(triples):,} triples is above {AUTO_VALIDATE_LIMIT:,} "
                         "(pyshacl needs minutes there); run 'hfkg validate' or build with --validate")
     elif validate is not False:
         from hfkg.ontology.resources import validate as shacl_validate
 
-        validation = shacl_validate(ds)
+        dataset = sink.to_rdflib()
+        validation = shacl_validate(dataset)
 
     # everything is computed: check nothing holds the outputs, then write, each file atomically
     for check in PRE_WRITE:
@@ -293,10 +305,11 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
         "relations": counts.relations,
         "triples": len(triples),
         "quads": len(quads),
-        "graphs": len({str(q.graph_name) for q in quads}),
+        "graphs": len(sink.graphs()),
         "curation_changes": log.changes,
     }
-    result = BuildResult(ds, out_dir, paths, summary, validation, warnings, quads=quads, triples=triples)
+    result = BuildResult(sink, out_dir, paths, summary, validation, warnings, quads=quads, triples=triples,
+                         _dataset=dataset)
     for step in POST_BUILD:  # e.g. loading the embedded store (hfkg.graph.store)
         step(result)
     return result

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, FOAF, ORG, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 from hfkg import __version__
@@ -36,6 +36,7 @@ from hfkg.builders import labels as lab
 from hfkg.builders.curation import CurationLog
 from hfkg.builders.iri import Minter, canonical, decimal_text, pinyin_label
 from hfkg.builders.ns import BT, CPSV, CV, DCT, HFKG, NIF, OA, ONT, PF, PU, ROLE, SCHEMA
+from hfkg.builders.sink import QuadSink, TripleSet, add_all
 from hfkg.builders.support import FAMILY_SCHEME, family_types, region_info, vocab_graph, vocab_term
 from hfkg.errors import RecordError
 from hfkg.extract.records import Benefit, Entity, Record
@@ -86,7 +87,7 @@ class GraphBuilder:
         self.curation = curation or CurationLog()
         self.stamp = stamp
         self.license_iri = license_iri
-        self.ds = Dataset()
+        self.ds = QuadSink()
         self.counts = Counts()
         self.run: URIRef = URIRef("")
         self.warnings: list[str] = []
@@ -95,10 +96,10 @@ class GraphBuilder:
         self.region_meta: dict[URIRef, tuple[str | None, str | None, str | None]] = {}  # code, level, en
 
     # ------------------------------------------------------------------ graphs
-    def graph(self, name: str) -> Graph:
+    def graph(self, name: str) -> TripleSet:
         return self.ds.graph(URIRef(self.m.graph(name)))
 
-    def build(self, docs: list[Document]) -> Dataset:
+    def build(self, docs: list[Document]) -> QuadSink:
         software = URIRef(f"{self.m.id}software/hfkg-{__version__}")
         # the run is the extraction: software version + inputs (not the curation, which has its own graph)
         self.run = URIRef(self.m.hashed("run", __version__, *sorted(d.sha256 for d in docs)))
@@ -154,9 +155,7 @@ class GraphBuilder:
 
     # ------------------------------------------------------------------ shared graphs
     def _vocab(self) -> None:
-        g = self.graph("vocab")
-        for t in vocab_graph():
-            g.add(t)
+        add_all(self.graph("vocab"), vocab_graph())
 
     def _gazetteer(self) -> None:
         g = self.graph("gazetteer")
@@ -246,7 +245,7 @@ class GraphBuilder:
 class _DocContext:
     """Per-document state: name lookup within the record, the document and run IRIs."""
 
-    def __init__(self, b: GraphBuilder, doc: Document, g: Graph) -> None:
+    def __init__(self, b: GraphBuilder, doc: Document, g: TripleSet) -> None:
         self.b, self.doc_rec, self.g = b, doc, g
         self.doc_id = doc.doc_id
         self.doc = URIRef(b.m.doc(doc.doc_id))
@@ -536,7 +535,7 @@ class _DocContext:
                 self.evidence(prev, ben.start, ben.end)
 
     def amount(self, owner: str, value: float | int, period: str | None, basis: str | None,
-               qualifier: str | None, g: Graph) -> URIRef:
+               qualifier: str | None, g: TripleSet) -> URIRef:
         v = decimal_text(value)
         freq = PF[PERIOD[period]] if period else None
         unit = PU[BASIS[basis]] if basis else None

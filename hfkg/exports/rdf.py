@@ -26,49 +26,22 @@ def _ox() -> Any:
     return pyoxigraph
 
 
-def to_ox_term(term: Any, _cache: dict[str, Any] = {}) -> Any:  # noqa: B006 - the cache is the point
-    """An rdflib term as a pyoxigraph term."""
-    if not _cache:
-        from rdflib import BNode, Literal, URIRef
-
-        _cache.update(ox=_ox(), URIRef=URIRef, Literal=Literal, BNode=BNode)
-    ox = _cache["ox"]
-    if isinstance(term, _cache["URIRef"]):
-        return ox.NamedNode(str(term))
-    if isinstance(term, _cache["Literal"]):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, _cache["BNode"]):
-        return ox.BlankNode(str(term))
-    raise ExportError(f"cannot serialise the RDF term {term!r}")
-
-
-def dataset_quads(ds: Any) -> list[Any]:
-    """The quads of an rdflib Dataset (named graphs only, default graph kept as such), sorted and distinct."""
-    from rdflib import URIRef
-
-    ox = _ox()
-    out = set()
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        gid = getattr(g, "identifier", g)
-        graph = ox.NamedNode(str(gid)) if isinstance(gid, URIRef) and not str(gid).startswith("urn:x-rdflib:") \
-            else ox.DefaultGraph()
-        out.add(ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), graph))
-    return sort_quads(out)
+def _name(term: Any) -> str:
+    return getattr(term, "value", "")
 
 
 def sort_quads(quads: Iterable[Any]) -> list[Any]:
-    """Sort quads by graph, then subject, predicate, object (as N-Quads text): the stable dump order."""
-    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    """Distinct quads, sorted by graph, subject and predicate; objects keep their order (the dump order).
+
+    The build writes its quads in this order (:meth:`hfkg.builders.sink.QuadSink.ox_quads`), so sorting a
+    parsed dump again gives the same sequence, and an export gives the build's bytes.
+    """
+    return sorted(dict.fromkeys(quads), key=lambda q: (_name(q.graph_name), _name(q.subject), q.predicate.value))
 
 
 def union_triples(quads: Iterable[Any]) -> list[Any]:
-    """The distinct triples of all graphs, sorted."""
-    seen = {q.triple for q in quads}
-    return sorted(seen, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    """The distinct triples of all graphs, in first-seen order, sorted by subject and predicate (stable)."""
+    return sorted(dict.fromkeys(q.triple for q in quads), key=lambda t: (_name(t.subject), t.predicate.value))
 
 
 def jsonld_context() -> dict[str, Any] | None:
