@@ -658,15 +658,19 @@ def _flatten(cands: list[Candidate]) -> list[Candidate]:
     """Drop candidates inside longer ones (and exact duplicates); family types inside programs are kept."""
     cands = sorted(cands, key=lambda c: (c.start, -(c.end - c.start), _TYPE_PRIORITY[c.type]))
     kept: list[Candidate] = []
+    ends: list[int] = []  # kept[i].end
     for c in cands:
-        same, clash = _same_or_clash(kept, c)
+        # a duplicate or a clash ends at or after c.start: none among the last 12 kept, nothing to look for
+        same, clash = _same_or_clash(kept, c) if ends and max(ends[-12:]) >= c.start else (None, None)
         if same is not None:
             _merge_info(same, c)
         elif clash is None:
             kept.append(c)
+            ends.append(c.end)
         elif c.type == "FamilyType" and clash.type == "Program":
             c.info["nested"] = "1"
             kept.append(c)
+            ends.append(c.end)
     return kept
 
 

@@ -223,8 +223,10 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
                 add("operatesIn", p, r, min(p.start, r.start), max(p.end, r.end))
     for p in programs:  # X的“Y”
         q = p.start - 1 if p.start > 0 and text[p.start - 1] in "“「『" else p.start
+        if q < 1 or text[q - 1] != "的":
+            continue
         for r in sent:
-            if r.type == "Region" and r.end == q - 1 and text[q - 1] == "的":
+            if r.type == "Region" and r.end == q - 1:
                 add("operatesIn", p, r, r.start, p.end)
     _targets(text, s, e, programs, families, add)
 
