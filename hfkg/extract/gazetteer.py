@@ -477,8 +477,9 @@ def _raw_matches(gaz: Gazetteer, text: str) -> list[tuple[int, int]]:
     for s, e in spans:
         if e > longest.get(s, s):
             longest[s] = e
-    venue_starts = {s for s, e in longest.items() if _venue_follows(text, e)}
-    return sorted(((s, e) for s, e in spans if s not in venue_starts and not _venue_follows(text, e)),
+    venue_ends = {e for e in {e for _, e in spans} if _venue_follows(text, e)}  # each end looked at once
+    venue_starts = {s for s, e in longest.items() if e in venue_ends}
+    return sorted(((s, e) for s, e in spans if s not in venue_starts and e not in venue_ends),
                   key=lambda se: (se[0], -se[1]))
 
 
