@@ -49,6 +49,25 @@ LEVEL = {"country": "country", "province": "province", "prefecture": "prefecture
          "county": "county", "district": "county"}
 COUNTRY = "CN"
 QUOTE_CONTEXT = 16
+# terms of the evidence hot path, looked up once (attribute access on a DefinedNamespace is slow)
+_OA_Annotation = OA.Annotation
+_OA_hasBody = OA.hasBody
+_OA_hasTarget = OA.hasTarget
+_OA_motivatedBy = OA.motivatedBy
+_OA_identifying = OA.identifying
+_PROV_wasGeneratedBy = PROV.wasGeneratedBy
+_RDF_type = RDF.type
+_OA_SpecificResource = OA.SpecificResource
+_OA_hasSource = OA.hasSource
+_OA_hasSelector = OA.hasSelector
+_OA_TextPositionSelector = OA.TextPositionSelector
+_OA_start = OA.start
+_OA_end = OA.end
+_XSD_nonNegativeInteger = XSD.nonNegativeInteger
+_OA_TextQuoteSelector = OA.TextQuoteSelector
+_OA_exact = OA.exact
+_OA_prefix = OA.prefix
+_OA_suffix = OA.suffix
 
 
 @dataclass
@@ -272,29 +291,29 @@ class _DocContext:
         g, m = self.g, self.b.m
         span = URIRef(m.span(self.doc_id, start, end))
         ann = URIRef(m.hashed("annotation", str(span), str(body)))
-        g.add((ann, RDF.type, OA.Annotation))
-        g.add((ann, OA.hasBody, body))
-        g.add((ann, OA.hasTarget, span))
-        g.add((ann, OA.motivatedBy, OA.identifying))
-        g.add((ann, PROV.wasGeneratedBy, self.b.run))
-        if (span, RDF.type, OA.SpecificResource) in g:
+        g.add((ann, _RDF_type, _OA_Annotation))
+        g.add((ann, _OA_hasBody, body))
+        g.add((ann, _OA_hasTarget, span))
+        g.add((ann, _OA_motivatedBy, _OA_identifying))
+        g.add((ann, _PROV_wasGeneratedBy, self.b.run))
+        if (span, _RDF_type, _OA_SpecificResource) in g:
             return
-        g.add((span, RDF.type, OA.SpecificResource))
-        g.add((span, OA.hasSource, self.doc))
+        g.add((span, _RDF_type, _OA_SpecificResource))
+        g.add((span, _OA_hasSource, self.doc))
         pos = URIRef(f"{span}#position")
-        g.add((span, OA.hasSelector, pos))
-        g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
-        g.add((pos, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+        g.add((span, _OA_hasSelector, pos))
+        g.add((pos, _RDF_type, _OA_TextPositionSelector))
+        g.add((pos, _OA_start, Literal(start, datatype=_XSD_nonNegativeInteger)))
+        g.add((pos, _OA_end, Literal(end, datatype=_XSD_nonNegativeInteger)))
         if self.text is not None:
             quote = URIRef(f"{span}#quote")
-            g.add((span, OA.hasSelector, quote))
-            g.add((quote, RDF.type, OA.TextQuoteSelector))
-            g.add((quote, OA.exact, Literal(self.text[start:end])))
+            g.add((span, _OA_hasSelector, quote))
+            g.add((quote, _RDF_type, _OA_TextQuoteSelector))
+            g.add((quote, _OA_exact, Literal(self.text[start:end])))
             if start:
-                g.add((quote, OA.prefix, Literal(self.text[max(0, start - QUOTE_CONTEXT):start])))
+                g.add((quote, _OA_prefix, Literal(self.text[max(0, start - QUOTE_CONTEXT):start])))
             if end < len(self.text):
-                g.add((quote, OA.suffix, Literal(self.text[end:end + QUOTE_CONTEXT])))
+                g.add((quote, _OA_suffix, Literal(self.text[end:end + QUOTE_CONTEXT])))
 
     def statement(self, s: URIRef, p: URIRef, o: URIRef, start: int | None, end: int | None) -> None:
         """Assert s p o; with a span, also an rdf:Statement node carrying the evidence."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -122,6 +122,7 @@ def _gazetteer() -> Any:
     return load_gazetteer()
 
 
+@lru_cache(maxsize=8192)  # the gazetteer is fixed: a build asks about the same few hundred names again and again
 def region_info(name: str, parent: str | None = None) -> RegionInfo | None:
     """Code, level, parent and English name of a canonical region name (None when the gazetteer has no unique one)."""
     gaz = _gazetteer()

@@ -251,6 +251,10 @@ def open_source(source: Any) -> pyoxigraph.Store:
     if fmt is None:
         raise SimilarityError(f"cannot read {path}: expected a .trig, .nq, .ttl or .nt file or a build folder")
     try:
+        if fmt in (pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.N_TRIPLES):  # triples: parsed by Oxigraph alone
+            store = pyoxigraph.Store()
+            store.bulk_load(path=str(path), format=fmt)
+            return store
         return _union_store(pyoxigraph.parse(path=str(path), format=fmt))
     except (SyntaxError, ValueError, OSError) as exc:
         raise SimilarityError(f"cannot parse {path}: {str(exc).splitlines()[0]}") from None
@@ -815,8 +819,11 @@ def similarity_quads(sim: Similarity, base: str | None = None) -> list[pyoxigrap
     return sorted(quads, key=str)
 
 
-def similarity_trig(sim: Similarity, base: str | None = None) -> bytes:
-    """The similarity named graph as TriG bytes (sorted, so the same input gives the same bytes)."""
+def similarity_trig(sim: Similarity, base: str | None = None, quads: list[pyoxigraph.Quad] | None = None) -> bytes:
+    """The similarity named graph as TriG bytes (sorted, so the same input gives the same bytes).
+
+    ``quads`` are :func:`similarity_quads` of ``sim`` when the caller already has them.
+    """
     import pyoxigraph
 
     prefixes = {"hfkg": ONT, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -824,6 +831,8 @@ def similarity_trig(sim: Similarity, base: str | None = None) -> bytes:
     if sim.features.programs:
         b = base_of(sim, base)
         prefixes.update({"sim": f"{b}id/similarity/", "ini": f"{b}id/initiative/", "g": f"{b}graph/"})
-    return pyoxigraph.serialize(similarity_quads(sim, base) if sim.features.programs else [],
+    if quads is None:
+        quads = similarity_quads(sim, base) if sim.features.programs else []
+    return pyoxigraph.serialize(quads,
                                 format=pyoxigraph.RdfFormat.TRIG, prefixes=prefixes)
 

@@ -169,15 +169,22 @@ def _recover(target: Path) -> None:
         os.replace(olds[-1], target)
 
 
-def _write_new_store(tmp: Path, groups: dict[Any, list[Any]], kept: Any) -> int:
-    """Bulk-load the TriG's graphs, the kept graphs of the old store, and their union as the default graph."""
+def _write_new_store(tmp: Path, groups: dict[Any, list[Any]], kept: Any, files: tuple[tuple[Path, Any], ...] = ()
+                     ) -> int:
+    """Bulk-load the new graphs, the kept graphs of the old store, and their union as the default graph.
+
+    ``groups`` are quads by graph; ``files`` are (path, format) pairs parsed by Oxigraph itself: a TriG
+    dump's named graphs and, with format Turtle, the union of the same graphs for the default graph.
+    """
     import pyoxigraph
 
     store = pyoxigraph.Store(str(tmp))
     kept_quads = list(kept)
+    default = pyoxigraph.DefaultGraph()
+    for path, fmt in files:
+        store.bulk_load(path=str(path), format=fmt, **({"to_graph": default} if fmt != pyoxigraph.RdfFormat.TRIG else {}))
     store.bulk_extend(q for quads in groups.values() for q in quads)
     store.bulk_extend(kept_quads)
-    default = pyoxigraph.DefaultGraph()
     store.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, default)
                       for quads in [*groups.values(), kept_quads] for q in quads)
     store.flush()
@@ -213,10 +220,13 @@ def load_quads(store_dir: str | os.PathLike[str], quads: Iterable[Any]) -> LoadR
     The current store stays open (locked) while the new one is written, so two builds cannot interleave.
     Raises :class:`StoreError` when the store is locked by another process or cannot be written.
     """
-    target = Path(store_dir)
     groups = _group(quads)
-    quads = sum(len(v) for v in groups.values())
-    replaced = {g.value for g in groups}
+    return _swap_in(Path(store_dir), groups, {g.value for g in groups}, sum(len(v) for v in groups.values()))
+
+
+def _swap_in(target: Path, groups: dict[Any, list[Any]], replaced: set[str], quads: int,
+             files: tuple[tuple[Path, Any], ...] = ()) -> LoadReport:
+    """Write a new store beside ``target`` (new graphs, kept old graphs, union) and swap it in by renaming."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _recover(target)
@@ -229,7 +239,7 @@ def load_quads(store_dir: str | os.PathLike[str], quads: Iterable[Any]) -> LoadR
                 shutil.rmtree(leftover, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         try:
-            union = _write_new_store(tmp, groups, _kept_quads(old, replaced) if old is not None else ())
+            union = _write_new_store(tmp, groups, _kept_quads(old, replaced) if old is not None else (), files)
             del old
             if target.exists():
                 parked = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
@@ -245,7 +255,7 @@ def load_quads(store_dir: str | os.PathLike[str], quads: Iterable[Any]) -> LoadR
     except OSError as exc:
         raise StoreError(f"cannot write the store {target}: {exc.strerror or exc}",
                          hint="choose a folder you can write to (--out) and check the disk space") from None
-    return LoadReport(store=target, graphs=len(groups), quads=quads, union_triples=union)
+    return LoadReport(store=target, graphs=len(replaced), quads=quads, union_triples=union)
 
 
 def check_free(store_dir: str | os.PathLike[str]) -> None:
@@ -259,25 +269,31 @@ def check_free(store_dir: str | os.PathLike[str]) -> None:
 def load_build(result: Any) -> LoadReport:
     """The step ``hfkg build`` runs after writing its dumps: score similarity, load everything into ``DIR/store``.
 
-    ``result`` is the builders' ``BuildResult``.  The program similarity is computed from the build's quads
-    (:mod:`hfkg.graph.similarity`), written to ``DIR/similarity.trig`` and kept in ``result.similarity`` for
-    the maps; then the build's quads and the similarity graph are loaded in one swap.  ``paths["store"]``,
-    ``paths["similarity"]`` and ``summary["store"]`` are set.
+    ``result`` is the builders' ``BuildResult``.  The program similarity is computed from the union dump
+    ``DIR/graph.ttl`` (:mod:`hfkg.graph.similarity`), written to ``DIR/similarity.trig`` and kept in
+    ``result.similarity`` for the maps; then ``DIR/graph.trig`` (named graphs), ``DIR/graph.ttl`` (their
+    union, the default graph) and the similarity graph are loaded into a new store, swapped in at once.
+    ``paths["store"]``, ``paths["similarity"]`` and ``summary["store"]`` are set.
     """
+    import pyoxigraph
+
     from hfkg._io import write_bytes
-    from hfkg.graph.similarity import SIMILARITY_NAME, similarity, similarity_quads, similarity_trig, union_store
+    from hfkg.graph.similarity import SIMILARITY_NAME, similarity, similarity_quads, similarity_trig
 
     out_dir = Path(result.out_dir)
-    quads = result.quads if result.quads is not None else _read_trig(Path(result.paths.get("trig", out_dir / "graph.trig")))
-    triples = result.triples if result.triples is not None else quads
-    sim = similarity(union_store(triples))
+    trig = Path(result.paths.get("trig", out_dir / "graph.trig"))
+    ttl = Path(result.paths.get("turtle", out_dir / "graph.ttl"))
+    sim = similarity(ttl)
     result.similarity = sim
-    trig = out_dir / SIMILARITY_NAME
-    write_bytes(trig, similarity_trig(sim))
-    result.paths["similarity"] = trig
-    # without programs there is no base to name the graph: a previous build's links stay (see the README)
     extra = similarity_quads(sim) if sim.features.programs else []
-    report = load_quads(out_dir / STORE_NAME, [*quads, *extra])
+    sim_path = out_dir / SIMILARITY_NAME
+    write_bytes(sim_path, similarity_trig(sim, quads=extra))
+    result.paths["similarity"] = sim_path
+    # without programs there is no base to name the similarity graph: a previous build's links stay (README)
+    groups = _group(extra)
+    replaced = {str(g.identifier) for g in result.sink.graphs()} | {g.value for g in groups}
+    files = ((trig, pyoxigraph.RdfFormat.TRIG), (ttl, pyoxigraph.RdfFormat.TURTLE))
+    report = _swap_in(out_dir / STORE_NAME, groups, replaced, result.summary["quads"] + len(extra), files)
     result.paths["store"] = report.store
     result.summary["store"] = {"graphs": report.graphs, "quads": report.quads,
                                "union_triples": report.union_triples}
