@@ -231,10 +231,13 @@ def _sentence(text: str, s: int, e: int, sent: list[M], add) -> None:  # type: i
     _targets(text, s, e, programs, families, add)
 
 
+_PARTNER_START = re.compile("与|联合|会同")
+
+
 def _partner_cues(text: str, s: int, e: int) -> Iterator[re.Match[str]]:
     """PARTNER_CUES in ``[s, e)``; each starts with 与, 联合 or 会同, so a sentence without them has none (and re
     cannot skip ahead by itself: the pattern opens with a group)."""
-    if text.find("与", s, e) < 0 and text.find("联合", s, e) < 0 and text.find("会同", s, e) < 0:
+    if _PARTNER_START.search(text, s, e) is None:
         return iter(())
     return PARTNER_CUES.finditer(text, s, e)
 
