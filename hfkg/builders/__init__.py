@@ -27,27 +27,28 @@ OWN_FILES = ("iri_registry.json",)
 class BuildResult:
     """What :func:`build` made: the dataset, the files written, the counts and the SHACL outcome.
 
-    ``dataset`` is an rdflib ``Dataset``, made from the builder's quads the first time it is read.
+    ``dataset`` is an rdflib ``Dataset``, read from ``DIR/graph.trig`` the first time it is asked for.
     """
 
-    sink: Any
     out_dir: Path
     paths: dict[str, Path]
     summary: dict[str, Any]
     validation: Any = None
     warnings: list[str] = field(default_factory=list)
-    #: the dataset's quads (pyoxigraph, sorted) and their union's triples, for the post-build steps
-    quads: list[Any] | None = field(default=None, repr=False)
-    triples: list[Any] | None = field(default=None, repr=False)
+    #: the IRIs of the named graphs the build wrote (the store step replaces these)
+    graph_names: list[str] = field(default_factory=list)
     #: the program similarity, once the store step has scored it (hfkg.graph.similarity.Similarity)
     similarity: Any = field(default=None, repr=False)
     _dataset: Any = field(default=None, repr=False)
 
     @property
     def dataset(self) -> Any:
-        """The built dataset as an rdflib ``Dataset`` (made on first use; slow for large builds)."""
+        """The built dataset as an rdflib ``Dataset`` (parsed from graph.trig on first use; slow for large builds)."""
         if self._dataset is None:
-            self._dataset = self.sink.to_rdflib()
+            from rdflib import Dataset
+
+            self._dataset = Dataset()
+            self._dataset.parse(self.paths["trig"], format="trig")
         return self._dataset
 
     @property
@@ -279,13 +280,14 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
     sink = builder.build(docs)
     warnings.extend(builder.warnings)
 
-    quads = sink.ox_quads()
     pre = prefixes(base_iri)
-    triples = sink.ox_union()
-    data = {"trig": serialize(quads, "trig", pre), "turtle": serialize(quads, "turtle", pre, triples=triples)}
+    # streamed from the builder's triples, so no list of millions of pyoxigraph terms is ever held
+    data = {"trig": serialize(sink.iter_ox_quads(), "trig", pre),
+            "turtle": serialize((), "turtle", pre, triples=sink.iter_ox_union())}
+    n_quads, n_triples = len(sink), sink.union_size or 0
     validation, dataset = None, None
-    if validate is None and len(triples) > AUTO_VALIDATE_LIMIT:
-        warnings.append(f"SHACL check skipped: {len(triples):,} triples is above {AUTO_VALIDATE_LIMIT:,} "
+    if validate is None and n_triples > AUTO_VALIDATE_LIMIT:
+        warnings.append(f"SHACL check skipped: {n_triples:,} triples is above {AUTO_VALIDATE_LIMIT:,} "
                         "(pyshacl needs minutes there); run 'hfkg validate' or build with --validate")
     elif validate is not False:
         from hfkg.ontology.resources import validate as shacl_validate
@@ -303,13 +305,14 @@ def build(sources: list[str] | None = None, out: str | Path | None = None, base:
         "entities": {k: len(counts.entities[k]) for k in sorted(counts.entities)},
         "benefits": len(counts.benefits),
         "relations": counts.relations,
-        "triples": len(triples),
-        "quads": len(quads),
+        "triples": n_triples,
+        "quads": n_quads,
         "graphs": len(sink.graphs()),
         "curation_changes": log.changes,
     }
-    result = BuildResult(sink, out_dir, paths, summary, validation, warnings, quads=quads, triples=triples,
-                         _dataset=dataset)
+    result = BuildResult(out_dir, paths, summary, validation, warnings,
+                         graph_names=[str(g.identifier) for g in sink.graphs()], _dataset=dataset)
+    del sink, builder  # the dumps hold everything now; BuildResult.dataset reads graph.trig back when asked
     for step in POST_BUILD:  # e.g. loading the embedded store (hfkg.graph.store)
         step(result)
     return result

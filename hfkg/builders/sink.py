@@ -53,6 +53,7 @@ class QuadSink:
 
     def __init__(self) -> None:
         self._graphs: dict[Any, TripleSet] = {}
+        self.union_size: int | None = None
 
     def graph(self, identifier: Any) -> TripleSet:
         g = self._graphs.get(identifier)
@@ -69,26 +70,34 @@ class QuadSink:
 
     def ox_quads(self) -> list[Any]:
         """The quads as pyoxigraph quads, sorted by graph, subject and predicate; objects keep their build order."""
+        return list(self.iter_ox_quads())
+
+    def iter_ox_quads(self) -> Iterator[Any]:
+        """:meth:`ox_quads` one at a time (a serialiser can stream them without a second copy in memory)."""
         import pyoxigraph as ox
 
         term = _Converter()
-        out: list[Any] = []
         for g in self.graphs():
             gname = ox.NamedNode(str(g.identifier))
             for s, p, o in sorted(g, key=_subject_key):
-                out.append(ox.Quad(term(s), term(p), term(o), gname))
-        return out
+                yield ox.Quad(term(s), term(p), term(o), gname)
 
     def ox_union(self) -> list[Any]:
-        """The distinct triples of all graphs as pyoxigraph triples, in the order of :meth:`ox_quads`."""
+        """The distinct triples of all graphs as pyoxigraph triples, sorted by subject and predicate (stable)."""
+        return list(self.iter_ox_union())
+
+    def iter_ox_union(self) -> Iterator[Any]:
+        """:meth:`ox_union` one at a time; afterwards :attr:`union_size` is their number."""
         import pyoxigraph as ox
 
         seen: dict[Triple, None] = {}
         for g in self.graphs():
             for t in sorted(g, key=_subject_key):
                 seen.setdefault(t, None)
+        self.union_size = len(seen)
         term = _Converter()
-        return [ox.Triple(term(s), term(p), term(o)) for s, p, o in sorted(seen, key=_subject_key)]
+        for s, p, o in sorted(seen, key=_subject_key):
+            yield ox.Triple(term(s), term(p), term(o))
 
     def to_rdflib(self) -> Any:
         """An rdflib ``Dataset`` with the same named graphs (made on demand: it is slow at scale)."""

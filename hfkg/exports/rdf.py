@@ -63,8 +63,10 @@ def _sorted_prefix_block(data: bytes) -> bytes:
     return b"\n".join(sorted(lines[:n]) + lines[n:])
 
 
-def serialize(quads: list[Any], fmt: str, prefixes: dict[str, str], triples: list[Any] | None = None) -> bytes:
+def serialize(quads: Iterable[Any], fmt: str, prefixes: dict[str, str], triples: Iterable[Any] | None = None) -> bytes:
     """Serialise sorted quads in ``fmt`` (one of :data:`FORMATS`); ``triples``: their union, if already known.
+
+    ``quads`` and ``triples`` may be iterators for trig, nquads and turtle (with ``triples``).
 
     Control and bidi characters from documents are written as ``\\uXXXX`` escapes (the parsers read them
     back as the same characters), so ``cat`` of a dump cannot rewrite a terminal.
@@ -77,7 +79,7 @@ def serialize(quads: list[Any], fmt: str, prefixes: dict[str, str], triples: lis
     return data if escaped == text else escaped.encode("utf-8")
 
 
-def _serialize(quads: list[Any], fmt: str, prefixes: dict[str, str], triples: list[Any] | None) -> bytes:
+def _serialize(quads: Iterable[Any], fmt: str, prefixes: dict[str, str], triples: Iterable[Any] | None) -> bytes:
     ox = _ox()
     pre = dict(sorted(prefixes.items()))
     if fmt == "trig":

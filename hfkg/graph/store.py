@@ -291,7 +291,7 @@ def load_build(result: Any) -> LoadReport:
     result.paths["similarity"] = sim_path
     # without programs there is no base to name the similarity graph: a previous build's links stay (README)
     groups = _group(extra)
-    replaced = {str(g.identifier) for g in result.sink.graphs()} | {g.value for g in groups}
+    replaced = set(result.graph_names) | {g.value for g in groups}
     files = ((trig, pyoxigraph.RdfFormat.TRIG), (ttl, pyoxigraph.RdfFormat.TURTLE))
     report = _swap_in(out_dir / STORE_NAME, groups, replaced, result.summary["quads"] + len(extra), files)
     result.paths["store"] = report.store
