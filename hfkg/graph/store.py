@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,24 +169,28 @@ def _recover(target: Path) -> None:
         os.replace(olds[-1], target)
 
 
-def _write_new_store(tmp: Path, groups: dict[Any, list[Any]], kept: Any, files: tuple[tuple[Path, Any], ...] = ()
-                     ) -> int:
+def _write_new_store(tmp: Path, groups: dict[Any, list[Any]], kept: Any, files: tuple[tuple[Path, Any], ...] = (),
+                     more: Callable[[Any], list[Any]] | None = None) -> int:
     """Bulk-load the new graphs, the kept graphs of the old store, and their union as the default graph.
 
     ``groups`` are quads by graph; ``files`` are (path, format) pairs parsed by Oxigraph itself: a TriG
     dump's named graphs and, with format Turtle, the union of the same graphs for the default graph.
+    ``more`` is called with the store once the files are in (its default graph then holds their union) and
+    returns quads to add; it may add graph names to the set ``kept`` was made with, which is read after it.
     """
     import pyoxigraph
 
     store = pyoxigraph.Store(str(tmp))
-    kept_quads = list(kept)
     default = pyoxigraph.DefaultGraph()
     for path, fmt in files:
         store.bulk_load(path=str(path), format=fmt, **({"to_graph": default} if fmt != pyoxigraph.RdfFormat.TRIG else {}))
+    extra = more(store) if more is not None else []
+    kept_quads = list(kept)
     store.bulk_extend(q for quads in groups.values() for q in quads)
+    store.bulk_extend(extra)
     store.bulk_extend(kept_quads)
     store.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, default)
-                      for quads in [*groups.values(), kept_quads] for q in quads)
+                      for quads in [*groups.values(), extra, kept_quads] for q in quads)
     store.flush()
     union = _union_size(store)
     del store
@@ -225,7 +229,7 @@ def load_quads(store_dir: str | os.PathLike[str], quads: Iterable[Any]) -> LoadR
 
 
 def _swap_in(target: Path, groups: dict[Any, list[Any]], replaced: set[str], quads: int,
-             files: tuple[tuple[Path, Any], ...] = ()) -> LoadReport:
+             files: tuple[tuple[Path, Any], ...] = (), more: Callable[[Any], list[Any]] | None = None) -> LoadReport:
     """Write a new store beside ``target`` (new graphs, kept old graphs, union) and swap it in by renaming."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -239,7 +243,7 @@ def _swap_in(target: Path, groups: dict[Any, list[Any]], replaced: set[str], qua
                 shutil.rmtree(leftover, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
         try:
-            union = _write_new_store(tmp, groups, _kept_quads(old, replaced) if old is not None else (), files)
+            union = _write_new_store(tmp, groups, _kept_quads(old, replaced) if old is not None else (), files, more)
             del old
             if target.exists():
                 parked = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
@@ -267,34 +271,47 @@ def check_free(store_dir: str | os.PathLike[str]) -> None:
 
 
 def load_build(result: Any) -> LoadReport:
-    """The step ``hfkg build`` runs after writing its dumps: score similarity, load everything into ``DIR/store``.
+    """The step ``hfkg build`` runs after writing its dumps: load ``DIR/store`` and score similarity on it.
 
-    ``result`` is the builders' ``BuildResult``.  The program similarity is computed from the union dump
-    ``DIR/graph.ttl`` (:mod:`hfkg.graph.similarity`), written to ``DIR/similarity.trig`` and kept in
-    ``result.similarity`` for the maps; then ``DIR/graph.trig`` (named graphs), ``DIR/graph.ttl`` (their
-    union, the default graph) and the similarity graph are loaded into a new store, swapped in at once.
-    ``paths["store"]``, ``paths["similarity"]`` and ``summary["store"]`` are set.
+    ``result`` is the builders' ``BuildResult``.  A new store is bulk-loaded from ``DIR/graph.trig`` (named
+    graphs) and ``DIR/graph.ttl`` (their union, the default graph); the program similarity is scored on that
+    union (:mod:`hfkg.graph.similarity`), written to ``DIR/similarity.trig``, kept in ``result.similarity``
+    for the maps and added to the store; then the store is swapped in.  ``paths["store"]``,
+    ``paths["similarity"]`` and ``summary["store"]`` are set.
     """
     import pyoxigraph
-
-    from hfkg._io import write_bytes
-    from hfkg.graph.similarity import SIMILARITY_NAME, similarity, similarity_quads, similarity_trig
 
     out_dir = Path(result.out_dir)
     trig = Path(result.paths.get("trig", out_dir / "graph.trig"))
     ttl = Path(result.paths.get("turtle", out_dir / "graph.ttl"))
-    sim = similarity(ttl)
-    result.similarity = sim
-    extra = similarity_quads(sim) if sim.features.programs else []
-    sim_path = out_dir / SIMILARITY_NAME
-    write_bytes(sim_path, similarity_trig(sim, quads=extra))
-    result.paths["similarity"] = sim_path
-    # without programs there is no base to name the similarity graph: a previous build's links stay (README)
-    groups = _group(extra)
-    replaced = set(result.graph_names) | {g.value for g in groups}
+    replaced = set(result.graph_names)
+    counts: dict[str, int] = {}
+
+    def score(store: Any) -> list[Any]:
+        extra = _similarity(result, store)
+        replaced.update(q.graph_name.value for q in extra[:1])
+        counts["extra"] = len(extra)
+        return extra
+
     files = ((trig, pyoxigraph.RdfFormat.TRIG), (ttl, pyoxigraph.RdfFormat.TURTLE))
-    report = _swap_in(out_dir / STORE_NAME, groups, replaced, result.summary["quads"] + len(extra), files)
+    report = _swap_in(out_dir / STORE_NAME, {}, replaced, result.summary["quads"], files, score)
+    report = LoadReport(report.store, report.graphs, report.quads + counts.get("extra", 0), report.union_triples)
     result.paths["store"] = report.store
     result.summary["store"] = {"graphs": report.graphs, "quads": report.quads,
                                "union_triples": report.union_triples}
     return report
+
+
+def _similarity(result: Any, store: Any) -> list[Any]:
+    """Score similarity on ``store``'s default graph, write DIR/similarity.trig, return the graph's quads."""
+    from hfkg._io import write_bytes
+    from hfkg.graph.similarity import SIMILARITY_NAME, similarity, similarity_quads, similarity_trig
+
+    sim = similarity(store)
+    result.similarity = sim
+    # without programs there is no base to name the similarity graph: a previous build's links stay (README)
+    extra = similarity_quads(sim) if sim.features.programs else []
+    path = Path(result.out_dir) / SIMILARITY_NAME
+    write_bytes(path, similarity_trig(sim, quads=extra))
+    result.paths["similarity"] = path
+    return extra
