@@ -14,6 +14,9 @@ import re
 
 # C0/C1 controls except tab and newline, plus bidirectional marks, embeddings, overrides and isolates.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The same characters as UTF-8 bytes (a lead byte or ASCII byte never occurs inside another character).
+_CONTROLS_UTF8 = re.compile(
+    rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 # Controls XML 1.0 accepts, written as character references so that the file is safe to print.
 _XML_CONTROLS = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Characters XML 1.0 forbids even as character references.
@@ -32,6 +35,11 @@ def escape_controls(text: str) -> str:
     RDF serialiser puts document text; tab and newline are left to the serialiser.
     """
     return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+
+
+def escape_controls_utf8(data: bytes) -> bytes:
+    """:func:`escape_controls` on UTF-8 bytes, without decoding them (a dump can be gigabytes)."""
+    return _CONTROLS_UTF8.sub(lambda m: f"\\u{ord(m.group().decode('utf-8')):04X}".encode("ascii"), data)
 
 
 def xml_safe(text: str) -> str:

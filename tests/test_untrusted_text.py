@@ -22,11 +22,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hfkg.cli import cli
 from hfkg.extract.pipeline import extract_text
 from hfkg.extract.records import dumps_record
-from hfkg.textutil import escape_controls, strip_controls, xml_escape_controls, xml_safe
+from hfkg.textutil import escape_controls, escape_controls_utf8, strip_controls, xml_escape_controls, xml_safe
 
 CRAFTED = Path(__file__).parent / "data" / "untrusted" / "crafted.txt"
 HTML_PAYLOADS = ("<script>alert(1)</script>", "<img/src/onerror=alert(2)>", "<svg/onload=alert(3)>")
@@ -308,3 +310,10 @@ def test_the_browser_checks_would_see_an_injection(browser: Any, tmp_path: Path)
     assert browser.eval("window.__alerts") == 1
     with pytest.raises(AssertionError):
         _nothing_ran(browser)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x206F) | st.sampled_from("\u061c\u200e\u202e\u2066中")))
+def test_escaping_utf8_bytes_equals_escaping_the_text(text: str) -> None:
+    """Dumps are escaped as bytes (no decoding of gigabytes); the result is the text version's, encoded."""
+    assert escape_controls_utf8(text.encode("utf-8")) == escape_controls(text).encode("utf-8")

@@ -71,12 +71,9 @@ def serialize(quads: Iterable[Any], fmt: str, prefixes: dict[str, str], triples:
     Control and bidi characters from documents are written as ``\\uXXXX`` escapes (the parsers read them
     back as the same characters), so ``cat`` of a dump cannot rewrite a terminal.
     """
-    from hfkg.textutil import escape_controls
+    from hfkg.textutil import escape_controls_utf8
 
-    data = _serialize(quads, fmt, prefixes, triples)
-    text = data.decode("utf-8")
-    escaped = escape_controls(text)
-    return data if escaped == text else escaped.encode("utf-8")
+    return escape_controls_utf8(_serialize(quads, fmt, prefixes, triples))
 
 
 def _serialize(quads: Iterable[Any], fmt: str, prefixes: dict[str, str], triples: Iterable[Any] | None) -> bytes:
