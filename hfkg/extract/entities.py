@@ -69,11 +69,17 @@ class Places:
 
     start_at_end: dict[int, int] = field(default_factory=dict)  # end -> start of each place name
     inside: set[int] = field(default_factory=set)  # positions strictly inside a place name
+    starts: set[int] = field(default_factory=set)  # where a place name starts
 
     @classmethod
     def of(cls, regions: Iterable[Candidate]) -> Places:
         regions = list(regions)
-        return cls({c.end: c.start for c in regions}, {p for c in regions for p in range(c.start + 1, c.end)})
+        return cls({c.end: c.start for c in regions}, {p for c in regions for p in range(c.start + 1, c.end)},
+                   {c.start for c in regions})
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when ``[start, end)`` starts inside a place name or holds two adjacent characters of one (会同 of 会同县)."""
+        return any(p in self.inside for p in range(start, end))
 
     def is_name(self, start: int, end: int) -> bool:
         """True when ``[start, end)`` is exactly a place name."""
@@ -84,14 +90,17 @@ def _scan_left(text: str, end: int, places: Places, max_len: int = 20, allow_and
                keep_adjacent: bool = False) -> int:
     """Start of the name that ends at ``end``: back to the nearest stop character or stop word (or ``floor``).
 
-    With ``keep_adjacent`` a stop word right before ``end`` belongs to the name (指导 in 家庭发展指导中心).
+    A place name is crossed whole: one that ends inside the window counts as a unit even when it starts before
+    the window (积石山保安族东乡族撒拉族自治县人力资源和社会保障局), and a stop word that overlaps it is part of
+    the place, not a stop (会同 in 会同县卫生局).  With ``keep_adjacent`` a stop word right before
+    ``end`` belongs to the name (指导 in 家庭发展指导中心).
     """
     lo = max(0, end - max_len, floor)
     protected = places.start_at_end
     i = end
     while i > lo:
         p = protected.get(i)
-        if p is not None and p >= lo:
+        if p is not None and p >= floor:
             i = p
             continue
         ch = text[i - 1]
@@ -106,7 +115,7 @@ def _scan_left(text: str, end: int, places: Places, max_len: int = 20, allow_and
     for m in rx.finditer(text, max(0, window_start - 2), end):
         if m.end() <= window_start or (keep_adjacent and m.end() == end and m.group() in lx.ORG_STOP_WORDS):
             continue
-        if m.start() not in places.inside:
+        if not places.overlaps(m.start(), m.end()):
             last = max(last, m.end())
     return last
 
@@ -238,6 +247,16 @@ def _alias_declarations(text: str, cands: list[Candidate]) -> None:
                                    info={"declared_by": owner.name}))
 
 
+def _plural_before(text: str, start: int, places: Places) -> bool:
+    """``_PLURAL_BEFORE`` ends at ``start``, its 各 not a character of a place name (隆林各族自治县总工会)."""
+    pos = max(0, start - 16)
+    while (m := _PLURAL_BEFORE.search(text, pos, start)) is not None:
+        if not (text[m.start()] == "各" and m.start() in places.inside):
+            return True
+        pos = m.start() + 1
+    return False
+
+
 def _agency_hits(text: str, places: Places) -> list[Candidate]:
     out = []
     prev_end = 0
@@ -254,7 +273,9 @@ def _agency_hits(text: str, places: Places) -> list[Candidate]:
         if _tail_clash(text, s, e) and text[s:e] not in _SELF_STANDING:
             continue
         start = _scan_left(text, s, places, max_len=18, floor=floor, keep_adjacent=True)
-        start = _strip_leading(text, start, e, 2)
+        at_place = start in places.starts  # a name opening with a place name (全椒县…, 本溪市…, 那坡县…)
+        if not at_place:
+            start = _strip_leading(text, start, e, 2)
         if (o := _ORDINAL_RE.match(text, start, e)) is not None:
             start = o.end()
         if start > 0 and text[start - 1] == "各":
@@ -274,15 +295,15 @@ def _agency_hits(text: str, places: Places) -> list[Candidate]:
             continue  # 广州市中心: the city centre
         if _ALIAS_DECL.search(text, max(0, start - 6), start):
             continue  # (以下简称市计生协): an alias declaration, resolved to the body it follows
-        if _PLURAL_BEFORE.search(text, max(0, start - 16), start):
+        if _plural_before(text, start, places):
             continue  # 各省(区、市)卫生计生委和计生协: a class of bodies, not one
         if _COUNT_AFTER.match(text, e) or _COUNT_BUILT_BEFORE.search(text, max(0, start - 24), start):
             continue  # 建成服务站48个 / 在19个镇街建成…中心: facilities counted, not a named body
         stem = text[start:s]
         if len(name) < 3 and name not in _SELF_STANDING:
             continue
-        if stem in lx.GENERIC_ORG_STEMS or name.startswith(_ORG_BAD_START):
-            continue
+        if stem in lx.GENERIC_ORG_STEMS or (name.startswith(_ORG_BAD_START) and not at_place):
+            continue  # 各/该/本/全… as a determiner; the first character of a place name is none (本溪市, 全椒县)
         if text[s:e] in ("办", "局", "厅", "中心", "政府") and len(stem) < 2 and stem not in ("市", "省", "区", "县", "镇", "乡"):
             continue
         if m.group()[-1:] in "司处" and m.group()[-3:] != "办事处" and not _SUBUNIT_RE.search(name):
@@ -713,7 +734,36 @@ def recognise(norm: NormText, sections: list[SectionInfo], scans: RegionScans | 
     _alias_declarations(text, agencies)
     cands = (regions + agencies + _program_hits(text, quotes, books, fam_re, places)
              + _family_hits(text) + _person_hits(text))
+    authors = author_candidates(text, sections)
+    if authors:
+        cands = _without_crossing(cands, authors) + authors
     return _flatten(cands)
+
+
+def author_candidates(text: str, sections: list[SectionInfo]) -> list[Candidate]:
+    """One agency per token of a section's author line (or closing signature).
+
+    The layout of the genre names each authoring organisation in full, separated by spaces, so the token is the
+    name whatever the suffix grammar makes of it; the section's ``authored`` relations refer to these mentions.
+    """
+    return [Candidate("Agency", s, e, canonical_name(text[s:e]), info={"author": "1"})
+            for sec in sections for s, e, _raw in sec.author_spans]
+
+
+def _without_crossing(cands: list[Candidate], spans: list[Candidate]) -> list[Candidate]:
+    """``cands`` less those that overlap one of ``spans`` without lying inside it (an author token is one name)."""
+    ordered = sorted((c.start, c.end) for c in spans)
+    starts = [s for s, _ in ordered]
+
+    def crosses(c: Candidate) -> bool:
+        # the spans are disjoint: if any overlaps c, the last one starting before c ends does
+        k = bisect.bisect_left(starts, c.end) - 1
+        if k < 0:
+            return False
+        s, e = ordered[k]
+        return e > c.start and not (s <= c.start and c.end <= e)
+
+    return [c for c in cands if not crosses(c)]
 
 
 def to_mentions(cands: list[Candidate]) -> list[Mention]:

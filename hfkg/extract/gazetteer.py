@@ -242,6 +242,7 @@ class Gazetteer:
             for surface, kind in surface_forms(r):
                 if kind != FORMER or surface not in full_names:
                     self._forms.setdefault(surface, []).append((r, kind))
+        self.longest_form = max(map(len, self._forms), default=0)  # 积石山保安族东乡族撒拉族自治县: 15
         self._ancestors: dict[Region, tuple[Region, ...]] = {}
 
     def __len__(self) -> int:
@@ -570,7 +571,7 @@ def region_prefix(name: str, context: RegionContext | None = None) -> tuple[Regi
 def _prefix_at(gaz: Gazetteer, name: str, pos: int, context: RegionContext,
                before: Region | None) -> tuple[Region, int] | None:
     ends = {pos: [before]} if before is not None else {}
-    for end in range(min(len(name), pos + 12), pos + 1, -1):
+    for end in range(min(len(name), pos + gaz.longest_form), pos + 1, -1):
         if name[pos:end] not in gaz._forms:
             continue
         if _venue_follows(name, end):

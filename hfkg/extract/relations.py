@@ -71,11 +71,19 @@ def find_relations(norm: NormText, sections: list[SectionInfo],
     text = norm.text
     ms = _mentions(keys)
     out: dict[tuple[str, str, str], Relation] = {}
+    defined = {m.name for m in ms}
+    titles = {sec.title for sec in sections}
 
     def add(rtype: str, subj: M | str, obj: M | str, start: int, end: int) -> None:
         s = subj if isinstance(subj, str) else subj.name
         o = obj if isinstance(obj, str) else obj.name
         if s == o:
+            return
+        # A mention's name is an entity of the record by construction; a name passed as text must be one too (or,
+        # as the object of authored, a section title), else the relation would name something the record does
+        # not define.  The rules below only pass names they took from mentions, so this guards rules to come.
+        if (isinstance(subj, str) and s not in defined) or (isinstance(obj, str) and o not in
+                                                              (titles if rtype == "authored" else defined)):
             return
         key = (rtype, s, o)
         if key not in out:
@@ -85,9 +93,14 @@ def find_relations(norm: NormText, sections: list[SectionInfo],
             rs, re_ = norm.raw_span(lo, hi)
             out[key] = Relation(rtype, s, o, start=rs, end=re_)
 
+    agencies_at = {(x.start, x.end): x for x in ms if x.type == "Agency"}
     for sec in sections:
-        for a, (s, e, _raw) in zip(sec.authors, sec.author_spans, strict=False):
-            add("authored", a, sec.title, s, e)
+        for s, e, _raw in sec.author_spans:
+            # each author token is an agency mention (entities.author_candidates), so this finds it; were it ever
+            # missing, the section's author would be no entity and its authored relation is better left out
+            author = agencies_at.get((s, e))
+            if author is not None:
+                add("authored", author, sec.title, s, e)
     _region_part_of(ms, add)
     _subunits(ms, add)
     _enumerations(ms, add)

@@ -368,7 +368,19 @@ def resolve(norm: NormText, sections: list[SectionInfo], cands: list[Candidate],
     for e in ordered:
         e.aliases.sort()
         e.mentions.sort(key=lambda m: (m.start, m.end))
+    _name_authors(sections, keys)
     return Resolved(ordered, keys)
+
+
+def _name_authors(sections: list[SectionInfo], keys: list[tuple[Candidate, tuple[str, str, str | None]]]) -> None:
+    """A section's authors by the canonical names of the agencies their author-line tokens resolved to
+    (北京市人口计生委 on the author line, 北京市人口和计划生育委员会 in the text: the latter)."""
+    at = {(c.start, c.end): key[1] for c, key in keys if key[0] == "Agency"}
+    for sec in sections:
+        for i, (s, e, _raw) in enumerate(sec.author_spans[:len(sec.authors)]):
+            name = at.get((s, e))
+            if name is not None:
+                sec.authors[i] = name
 
 
 @lru_cache(maxsize=1 << 14)
