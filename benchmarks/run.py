@@ -715,7 +715,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from hfkg._io import write_text
 
-    result = reanalyse(json.loads(args.reanalyse.read_text(encoding="utf-8"))) if args.reanalyse else run(args)
+    if args.reanalyse:
+        try:
+            result = reanalyse(json.loads(args.reanalyse.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"Error: cannot reanalyse {args.reanalyse}: {exc!r}\nHint: give a results JSON written by "
+                  "benchmarks/run", file=sys.stderr)
+            return 1
+    else:
+        result = run(args)
     print(table(result))
     write_text(args.out, json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
     print(f"\nwrote {args.out}", file=sys.stderr)

@@ -260,12 +260,8 @@ def open_source(source: Any) -> pyoxigraph.Store:
         raise SimilarityError(f"cannot parse {path}: {str(exc).splitlines()[0]}") from None
 
 
-def union_store(quads: Iterable[Any]) -> pyoxigraph.Store:
-    """An in-memory store holding the triples of ``quads`` (pyoxigraph quads or triples) once, in its default graph."""
-    return _union_store(quads)
-
-
 def _union_store(quads: Iterable[Any]) -> pyoxigraph.Store:
+    """An in-memory store holding the triples of ``quads`` (pyoxigraph quads or triples) once, in its default graph."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
